@@ -1,0 +1,63 @@
+"""The CRM application factory."""
+
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from crm import config as config_module
+from crm.extensions import babel, csrf, db, login_manager, migrate
+
+
+def select_locale() -> str | None:
+    """The user's language, else the one chosen on the login page, else the browser's."""
+    languages = ("en", "ru", "uk")
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def create_app(config: dict | None = None, config_class: type = config_module.Config) -> Flask:
+    """Build the app: configuration, extensions, blueprints, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_class)
+    if config:
+        app.config.update(config)
+    config_module.finish(app.config, app.instance_path)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            from crm.database import tune_sqlite
+
+            tune_sqlite(db.engine)
+
+    from crm import web
+
+    web.init_app(app)
+
+    from crm.blueprints.admin import bp as admin_bp
+    from crm.blueprints.auth import bp as auth_bp
+    from crm.blueprints.clients import bp as clients_bp
+    from crm.blueprints.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(clients_bp)
+    app.register_blueprint(admin_bp)
+
+    from crm.cli import register_cli
+
+    register_cli(app)
+    return app

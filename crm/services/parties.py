@@ -1,0 +1,198 @@
+"""Parties: create, edit with optimistic locking, trash and restore, visibility."""
+
+from collections.abc import Iterable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm.extensions import db
+from crm.models import Contact, Party, PartyRole, PartyRoleName, Role, Tag, User
+from crm.models.base import utcnow
+from crm.services import audit
+from crm.services.errors import EditConflictError, NotFoundError, PermissionDeniedError
+from crm.services.settings import Visibility, manager_visibility
+from crm.services.text import digits, fold, split_lines
+
+PROFILE_FIELDS = (
+    "kind",
+    "name",
+    "legal_name",
+    "tax_id",
+    "industry",
+    "website",
+    "address",
+    "phones",
+    "emails",
+    "employees",
+    "product_range",
+    "end_customers",
+    "price_range",
+    "notes",
+    "owner_id",
+)
+AUDITED_FIELDS = (*PROFILE_FIELDS, "roles", "tags")
+
+
+def require_editor(user: User) -> None:
+    """Viewers read only."""
+    if not user.can_edit:
+        raise PermissionDeniedError(_l("Read-only account."))
+
+
+def sees_only_own(user: User) -> bool:
+    """Whether this user is limited to the parties they own."""
+    return user.role == Role.MANAGER and manager_visibility() == Visibility.OWN
+
+
+def visible(query, user: User):  # noqa: ANN001, ANN201 - a Select in, the same Select out
+    """Limit a query on Party to what the user may see."""
+    if sees_only_own(user):
+        query = query.where(Party.owner_id == user.id)
+    return query
+
+
+def get_party(user: User, party_id: int, *, include_deleted: bool = False) -> Party:
+    """The party if it exists and the user may see it; NotFoundError otherwise."""
+    party = db.session.get(Party, party_id)
+    if party is None or (sees_only_own(user) and party.owner_id != user.id):
+        raise NotFoundError(_l("No such party."))
+    if party.deleted_at is not None and not (include_deleted and user.is_admin):
+        raise NotFoundError(_l("No such party."))
+    return party
+
+
+def refresh_search_text(party: Party) -> None:
+    """Recompute the folded text that search matches against."""
+    contacts = (
+        db.session.scalars(
+            select(Contact).where(Contact.party_id == party.id, Contact.deleted_at.is_(None))
+        ).all()
+        if party.id
+        else []
+    )
+    words = [party.name, party.legal_name, party.tax_id, party.emails]
+    phones = split_lines(party.phones or "")
+    for contact in contacts:
+        words += [contact.name, contact.emails]
+        phones += split_lines(contact.phones or "")
+    party.search_text = " | ".join(
+        [fold(w) for w in words if w] + [digits(p) for p in phones if digits(p)]
+    )
+    party.name_key = fold(party.name or "")[:200]
+
+
+def _tags(names: Iterable[str]) -> list[Tag]:
+    """Existing tags by name, creating the missing ones."""
+    wanted = {n.strip()[:60]: None for n in names if n.strip()}
+    if not wanted:
+        return []
+    existing = {t.name: t for t in db.session.scalars(select(Tag).where(Tag.name.in_(wanted)))}
+    tags = []
+    for name in wanted:
+        tag = existing.get(name) or Tag(name=name)
+        db.session.add(tag)
+        tags.append(tag)
+    return tags
+
+
+def _audit_state(party: Party) -> dict:
+    state = audit.snapshot(party, PROFILE_FIELDS)
+    state["roles"] = sorted(party.role_names)
+    state["tags"] = sorted(t.name for t in party.tags)
+    return state
+
+
+def _apply(party: Party, data: dict) -> None:
+    for name in PROFILE_FIELDS:
+        if name in data:
+            setattr(party, name, data[name])
+    if "roles" in data:
+        wanted = [PartyRoleName(r) for r in data["roles"]]
+        party.roles = [r for r in party.roles if r.role in wanted] + [
+            PartyRole(role=r) for r in wanted if r not in party.role_names
+        ]
+    if "tags" in data:
+        party.tags = _tags(data["tags"])
+
+
+def create_party(actor: User, data: dict) -> Party:
+    """Add a party; the actor owns it unless an owner is given."""
+    require_editor(actor)
+    party = Party(owner_id=data.get("owner_id") or actor.id)
+    _apply(party, data)
+    if sees_only_own(actor):
+        party.owner_id = actor.id
+    refresh_search_text(party)
+    db.session.add(party)
+    db.session.flush()
+    audit.record(
+        actor,
+        "party",
+        party.id,
+        "create",
+        party_id=party.id,
+        changes=audit.diff({}, _audit_state(party)),
+        version=party.version,
+    )
+    return party
+
+
+def update_party(actor: User, party: Party, data: dict, expected_version: int) -> Party:
+    """Save the changes unless someone saved the party after this user opened it."""
+    require_editor(actor)
+    if party.version != expected_version:
+        raise EditConflictError(audit.party_changes_since(party.id, expected_version))
+    if sees_only_own(actor):
+        data = {k: v for k, v in data.items() if k != "owner_id"}
+    before = _audit_state(party)
+    _apply(party, data)
+    changes = audit.diff(before, _audit_state(party))
+    if not changes:
+        return party
+    refresh_search_text(party)
+    try:
+        db.session.flush()  # UPDATE … WHERE version = expected: a racing save fails here
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise EditConflictError([]) from exc
+    audit.record(
+        actor,
+        "party",
+        party.id,
+        "update",
+        party_id=party.id,
+        changes=changes,
+        version=party.version,
+    )
+    return party
+
+
+def trash_party(actor: User, party: Party) -> None:
+    """Move a party to the trash; an admin can restore it."""
+    require_editor(actor)
+    party.deleted_at = utcnow()
+    party.deleted_by_id = actor.id
+    db.session.flush()
+    audit.record(actor, "party", party.id, "delete", party_id=party.id, version=party.version)
+
+
+def restore_party(actor: User, party: Party) -> None:
+    """Bring a party back from the trash (admins only)."""
+    if not actor.is_admin:
+        raise PermissionDeniedError(_l("Only an admin can restore."))
+    party.deleted_at = None
+    party.deleted_by_id = None
+    db.session.flush()
+    audit.record(actor, "party", party.id, "restore", party_id=party.id, version=party.version)
+
+
+def trashed_parties(limit: int = 200) -> list[Party]:
+    """The most recently deleted parties."""
+    query = (
+        select(Party)
+        .where(Party.deleted_at.is_not(None))
+        .order_by(Party.deleted_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

@@ -1,0 +1,37 @@
+"""Company-wide settings an admin changes."""
+
+import enum
+
+from crm.extensions import db
+from crm.models import Setting
+
+
+class Visibility(enum.StrEnum):
+    ALL = "all"
+    OWN = "own"
+
+
+DEFAULTS = {"manager_visibility": Visibility.ALL.value}
+
+
+def get_setting(key: str) -> str:
+    """The stored value, or the default."""
+    row = db.session.get(Setting, key)
+    return row.value if row else DEFAULTS[key]
+
+
+def set_setting(key: str, value: str) -> None:
+    """Store a value (flushes, does not commit)."""
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    row = db.session.get(Setting, key)
+    if row:
+        row.value = value
+    else:
+        db.session.add(Setting(key=key, value=value))
+    db.session.flush()
+
+
+def manager_visibility() -> Visibility:
+    """Whether managers see every client or only their own."""
+    return Visibility(get_setting("manager_visibility"))

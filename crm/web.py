@@ -1,0 +1,124 @@
+"""Web plumbing shared by every blueprint: page-or-fragment, permissions, headers, errors."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Flask, abort, make_response, render_template, request
+from flask_babel import format_datetime, format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from crm.extensions import db, login_manager
+from crm.models import User
+from crm.services.errors import NotFoundError, PermissionDeniedError
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'self'; "
+    "frame-ancestors 'none'; object-src 'none'"
+)
+
+
+def wants_fragment() -> bool:
+    """A fragment only for a plain htmx request: not boosted, not a history restore."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render_page_or_fragment(
+    page_template: str, fragment_template: str, status: int = 200, **context
+):  # noqa: ANN201
+    """The fragment template for htmx, the full page otherwise; varies on HX-Request."""
+    template = fragment_template if wants_fragment() else page_template
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def editor_required(view: Callable) -> Callable:
+    """Admins and managers only: viewers get 403 on any change."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):  # noqa: ANN202
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.can_edit:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def admin_required(view: Callable) -> Callable:
+    """Admins only."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):  # noqa: ANN202
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _security_headers(response):  # noqa: ANN001, ANN202
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    if request.endpoint != "static" and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _error_page(status: int, title, message):  # noqa: ANN001, ANN202
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    """Hook the shared plumbing into the app."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(token: str) -> User | None:
+        user = db.session.scalar(db.select(User).where(User.session_token == token))
+        return user if user and user.active else None
+
+    app.after_request(_security_headers)
+    app.jinja_env.globals.update(wants_fragment=wants_fragment, get_locale=get_locale)
+    app.jinja_env.filters.update(datetime=format_datetime, number=format_decimal)
+
+    @app.teardown_request
+    def _rollback_on_error(exc):  # noqa: ANN001, ANN202
+        if exc is not None:
+            db.session.rollback()
+
+    @app.errorhandler(NotFoundError)
+    @app.errorhandler(404)
+    def not_found(_error):  # noqa: ANN001, ANN202
+        return _error_page(404, _l("Not found"), _l("There is nothing here, or it was removed."))
+
+    @app.errorhandler(PermissionDeniedError)
+    @app.errorhandler(403)
+    def forbidden(_error):  # noqa: ANN001, ANN202
+        return _error_page(403, _l("Not allowed"), _l("Your account may not do this."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_error):  # noqa: ANN001, ANN202
+        return _error_page(
+            400, _l("Request refused"), _l("The form was stale or incomplete. Reload the page.")
+        )
+
+    @app.errorhandler(413)
+    def too_large(_error):  # noqa: ANN001, ANN202
+        return _error_page(413, _l("Too large"), _l("The upload is larger than allowed."))
