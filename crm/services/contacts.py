@@ -7,7 +7,7 @@ from crm.models import Contact, Party, User
 from crm.models.base import utcnow
 from crm.services import audit
 from crm.services.errors import NotFoundError
-from crm.services.parties import refresh_search_text, require_editor
+from crm.services.parties import reindex_after_contact_change, require_editor
 
 CONTACT_FIELDS = ("name", "position", "phones", "emails", "notes")
 
@@ -26,7 +26,7 @@ def add_contact(actor: User, party: Party, data: dict) -> Contact:
     contact = Contact(party_id=party.id, **{k: data[k] for k in CONTACT_FIELDS if k in data})
     db.session.add(contact)
     db.session.flush()
-    refresh_search_text(party)
+    reindex_after_contact_change(party)
     audit.record(
         actor,
         "contact",
@@ -48,7 +48,7 @@ def update_contact(actor: User, contact: Contact, data: dict) -> Contact:
     changes = audit.diff(before, audit.snapshot(contact, CONTACT_FIELDS))
     if changes:
         db.session.flush()
-        refresh_search_text(contact.party)
+        reindex_after_contact_change(contact.party)
         audit.record(
             actor, "contact", contact.id, "update", party_id=contact.party_id, changes=changes
         )
@@ -60,7 +60,7 @@ def remove_contact(actor: User, contact: Contact) -> None:
     require_editor(actor)
     contact.deleted_at = utcnow()
     db.session.flush()
-    refresh_search_text(contact.party)
+    reindex_after_contact_change(contact.party)
     audit.record(
         actor,
         "contact",

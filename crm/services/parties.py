@@ -3,7 +3,8 @@
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.extensions import db
@@ -62,24 +63,43 @@ def get_party(user: User, party_id: int, *, include_deleted: bool = False) -> Pa
     return party
 
 
-def refresh_search_text(party: Party) -> None:
-    """Recompute the folded text that search matches against."""
-    contacts = (
-        db.session.scalars(
-            select(Contact).where(Contact.party_id == party.id, Contact.deleted_at.is_(None))
-        ).all()
-        if party.id
-        else []
-    )
+def search_text_of(party: Party) -> str:
+    """The folded text that search matches against: names, e-mails, phone digits."""
+    contacts = []
+    if party.id:
+        with db.session.no_autoflush:
+            query = select(Contact).where(
+                Contact.party_id == party.id, Contact.deleted_at.is_(None)
+            )
+            contacts = db.session.scalars(query).all()
     words = [party.name, party.legal_name, party.tax_id, party.emails]
     phones = split_lines(party.phones or "")
     for contact in contacts:
         words += [contact.name, contact.emails]
         phones += split_lines(contact.phones or "")
-    party.search_text = " | ".join(
-        [fold(w) for w in words if w] + [digits(p) for p in phones if digits(p)]
-    )
+    return " | ".join([fold(w) for w in words if w] + [digits(p) for p in phones if digits(p)])
+
+
+def refresh_search_text(party: Party) -> None:
+    """Recompute the sort key and search text as part of saving the party."""
+    party.search_text = search_text_of(party)
     party.name_key = fold(party.name or "")[:200]
+
+
+def reindex_after_contact_change(party: Party) -> None:
+    """Refresh the search text without bumping the party's version.
+
+    A contact edit is not an edit of the party's profile: it must not make someone
+    who is editing the profile at the same time hit an edit conflict.
+    """
+    text = search_text_of(party)
+    db.session.execute(
+        update(Party)
+        .where(Party.id == party.id)
+        .values(search_text=text)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(party, "search_text", text)
 
 
 def _tags(names: Iterable[str]) -> list[Tag]:

@@ -54,7 +54,7 @@ class PartyForm(FlaskForm):
     product_range = TextAreaField(_l("Product range"), [Length(max=4000)], filters=[_strip])
     end_customers = TextAreaField(_l("Their end customers"), [Length(max=4000)], filters=[_strip])
     price_range = StringField(_l("Price range"), [Length(max=120)], filters=[_strip])
-    tags = StringField(
+    tag_names = StringField(
         _l("Tags"), [Length(max=500)], filters=[_strip], description=_l("Separated by commas.")
     )
     notes = TextAreaField(_l("Notes"), [Length(max=10000)], filters=[_strip])
@@ -83,7 +83,7 @@ class PartyForm(FlaskForm):
             )
         }
         data["roles"] = self.roles.data or []
-        data["tags"] = [t for t in (self.tags.data or "").split(",") if t.strip()]
+        data["tags"] = [t for t in (self.tag_names.data or "").split(",") if t.strip()]
         data["owner_id"] = self.owner_id.data
         return data
 

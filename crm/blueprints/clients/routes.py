@@ -62,7 +62,7 @@ def _party_form(party=None, **kwargs) -> PartyForm:  # noqa: ANN001
     form.owner_id.choices = [(u.id, u.name) for u in owners]
     if party is not None and request.method == "GET":
         form.roles.data = party.role_names
-        form.tags.data = ", ".join(t.name for t in party.tags)
+        form.tag_names.data = ", ".join(t.name for t in party.tags)
         form.version.data = party.version
     return form
 
