@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -20,6 +21,13 @@ def select_locale() -> str | None:
     return request.accept_languages.best_match(languages) or "en"
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+
 def create_app(config: dict | None = None, config_class: type = config_module.Config) -> Flask:
     """Build the app: configuration, extensions, blueprints, CLI."""
     app = Flask(__name__, instance_relative_config=True)
@@ -31,6 +39,7 @@ def create_app(config: dict | None = None, config_class: type = config_module.Co
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    app.session_interface = SessionInterface()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)

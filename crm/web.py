@@ -5,6 +5,7 @@ from functools import wraps
 
 from flask import Flask, abort, make_response, render_template, request
 from flask_babel import format_datetime, format_decimal, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -78,6 +79,13 @@ def _security_headers(response):  # noqa: ANN001, ANN202
     return response
 
 
+def filesize(size: int) -> str:
+    """A file size for people, in the user's number format."""
+    if size < 1024 * 1024:
+        return _("%(size)s KB", size=format_decimal(round(size / 1024, 1)))
+    return _("%(size)s MB", size=format_decimal(round(size / 1024 / 1024, 1)))
+
+
 def _error_page(status: int, title, message):  # noqa: ANN001, ANN202
     return render_template("error.html", status=status, title=title, message=message), status
 
@@ -96,7 +104,7 @@ def init_app(app: Flask) -> None:
 
     app.after_request(_security_headers)
     app.jinja_env.globals.update(wants_fragment=wants_fragment, get_locale=get_locale)
-    app.jinja_env.filters.update(datetime=format_datetime, number=format_decimal)
+    app.jinja_env.filters.update(datetime=format_datetime, number=format_decimal, filesize=filesize)
 
     @app.teardown_request
     def _rollback_on_error(exc):  # noqa: ANN001, ANN202

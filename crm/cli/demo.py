@@ -6,6 +6,7 @@ from crm.extensions import db
 from crm.models import Role, User
 from crm.services import contacts, parties, users
 
+DEMO_ADMIN = "admin@example.com"
 DEMO_PASSWORD = "demo"  # noqa: S105 - the README and the login page say so
 
 PEOPLE = [
@@ -220,7 +221,7 @@ PARTIES = [
 
 def load_demo() -> bool:
     """Create the demo users and parties; False if they are there already."""
-    if db.session.scalar(select(User.id).where(User.email == "admin@example.com")):
+    if db.session.scalar(select(User.id).where(User.email == DEMO_ADMIN)):
         return False
     by_email = {}
     for email, name, role in PEOPLE:

@@ -2,6 +2,7 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -116,7 +117,9 @@ def save_settings():
 def _handover_form() -> HandoverForm:
     form = HandoverForm()
     everyone = users.managers(include_inactive=True)
-    form.from_user.choices = [(u.id, u.name + ("" if u.active else " ✕")) for u in everyone]
+    form.from_user.choices = [
+        (u.id, u.name if u.active else _("%(name)s (deactivated)", name=u.name)) for u in everyone
+    ]
     form.to_user.choices = [(u.id, u.name) for u in everyone if u.active]
     return form
 
@@ -165,14 +168,14 @@ def handover_post():
         context = {"form": form, "parties": _parties_of(from_user.id), "limit": 0}
         return render_template("admin/handover.html", **context), 422
     db.session.commit()
-    flash(
-        _(
-            "%(count)d parties moved from %(from)s to %(to)s.",
-            count=moved,
-            **{"from": from_user.name, "to": to_user.name},
-        ),
-        "success",
+    message = ngettext(
+        "%(num)d party moved from %(old)s to %(new)s.",
+        "%(num)d parties moved from %(old)s to %(new)s.",
+        moved,
+        old=from_user.name,
+        new=to_user.name,
     )
+    flash(message, "success")
     return redirect(url_for("admin.handover", from_user=from_user.id))
 
 

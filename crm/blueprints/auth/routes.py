@@ -9,6 +9,7 @@ from sqlalchemy import exists, select
 
 from crm.blueprints.auth import bp
 from crm.blueprints.auth.forms import LanguageForm, LoginForm, PasswordForm
+from crm.cli.demo import DEMO_ADMIN
 from crm.extensions import db
 from crm.models import User
 from crm.services import users
@@ -24,7 +25,9 @@ def _safe_next(target: str | None) -> str:
 
 
 def _demo_accounts_exist() -> bool:
-    return bool(db.session.scalar(select(exists().where(User.email == "admin@example.com"))))
+    """Whether the demo admin is still there and active (the login page then says so)."""
+    query = select(exists().where(User.email == DEMO_ADMIN, User.active.is_(True)))
+    return bool(db.session.scalar(query))
 
 
 @bp.get("/login")
