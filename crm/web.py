@@ -74,8 +74,8 @@ def _security_headers(response):  # noqa: ANN001, ANN202
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
-    if request.endpoint != "static" and "Cache-Control" not in response.headers:
-        response.headers["Cache-Control"] = "no-store"
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"  # client data stays out of caches
     return response
 
 

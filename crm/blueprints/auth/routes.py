@@ -91,7 +91,7 @@ def change_password():
         if users.check_password(current_user, form.current.data):
             users.set_password(current_user, form.new.data)
             db.session.commit()
-            login_user(current_user)  # this session goes on with the new token
+            login_user(current_user._get_current_object())  # this session goes on, new token
             flash(_("Your password was changed."), "success")
             return redirect(url_for("auth.account"))
         form.current.errors.append(_("This is not your current password."))
