@@ -25,8 +25,13 @@ def snapshot(obj: object, fields: Iterable[str]) -> dict:
 
 
 def diff(before: dict, after: dict) -> dict:
-    """{field: [old, new]} for each field whose value changed."""
-    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    """{field: [old, new]} for each field whose value changed (empty and missing are alike)."""
+    empty = (None, "", [])
+    return {
+        k: [before.get(k), v]
+        for k, v in after.items()
+        if before.get(k) != v and not (before.get(k) in empty and v in empty)
+    }
 
 
 def record(
