@@ -45,7 +45,7 @@ bench: $(VENV)/.dev catalogues
 
 ## Compile the translation catalogues (.po -> .mo); the .mo files are build output
 catalogues: $(VENV)/.runtime
-	$(BIN)/pybabel compile -d crm/translations -f -q
+	$(BIN)/pybabel -q compile -d crm/translations -f
 
 ## Re-extract UI strings and update the ru/uk catalogues
 translations: $(VENV)/.dev

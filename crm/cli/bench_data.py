@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, select, text
 from crm.extensions import db
 from crm.models import AuditEntry, Contact, Party, PartyRole, Role, Tag, User, party_tags
 from crm.models.base import utcnow
-from crm.services import users
+from crm.services import audit, users
 from crm.services.parties import PROFILE_FIELDS, refresh_search_text
 from crm.services.text import digits, fold, split_lines
 
@@ -561,7 +561,7 @@ def _build_chunk(
                 "entity": "party",
                 "entity_id": party_id,
                 "action": "create",
-                "changes": {k: [None, v] for k, v in state.items() if v is not None},
+                "changes": audit.diff({}, state),
                 "version": 1,
             }
         )
@@ -581,7 +581,7 @@ def _build_chunk(
                     "entity": "contact",
                     "entity_id": ids["contact"],
                     "action": "create",
-                    "changes": {k: [None, v] for k, v in contact.items()},
+                    "changes": audit.diff({}, contact),
                     "version": None,
                 }
             )

@@ -64,28 +64,27 @@ def decode_cursor(cursor: str, column: ColumnElement) -> tuple | None:
         return None
 
 
-def _conditions(filters: PartyFilter) -> list:
-    conditions = [Party.deleted_at.is_(None)]
+def conditions(filters: PartyFilter) -> list:
+    """The WHERE clauses for the filters (live parties only)."""
+    where = [Party.deleted_at.is_(None)]
     if filters.q.strip():
         pattern = f"%{like_escape(search_pattern(filters.q))}%"
-        conditions.append(Party.search_text.like(pattern, escape="\\"))
+        where.append(Party.search_text.like(pattern, escape="\\"))
     if filters.role:
-        conditions.append(
-            exists().where(PartyRole.party_id == Party.id, PartyRole.role == filters.role)
-        )
+        where.append(exists().where(PartyRole.party_id == Party.id, PartyRole.role == filters.role))
     if filters.owner_id:
-        conditions.append(Party.owner_id == filters.owner_id)
+        where.append(Party.owner_id == filters.owner_id)
     if filters.tag_id:
-        conditions.append(
+        where.append(
             exists().where(party_tags.c.party_id == Party.id, party_tags.c.tag_id == filters.tag_id)
         )
-    return conditions
+    return where
 
 
 def list_parties(user: User, filters: PartyFilter, page_size: int = 25) -> PartyPage:
     """One page of the parties the user may see, matching the filters."""
     column, descending = SORTS.get(filters.sort, SORTS["name"])
-    base = visible(select(Party), user).where(*_conditions(filters))
+    base = visible(select(Party), user).where(*conditions(filters))
     backwards = bool(filters.before) and not filters.after
     cursor = decode_cursor(filters.before if backwards else filters.after, column)
     # Walking backwards is walking forwards in the opposite order.

@@ -11,7 +11,7 @@ class Visibility(enum.StrEnum):
     OWN = "own"
 
 
-DEFAULTS = {"manager_visibility": Visibility.ALL.value}
+DEFAULTS = {"manager_visibility": Visibility.ALL.value, "managers_may_export": "no"}
 
 
 def get_setting(key: str) -> str:
@@ -35,3 +35,8 @@ def set_setting(key: str, value: str) -> None:
 def manager_visibility() -> Visibility:
     """Whether managers see every client or only their own."""
     return Visibility(get_setting("manager_visibility"))
+
+
+def managers_may_export() -> bool:
+    """Whether managers may download the client list (admins always may)."""
+    return get_setting("managers_may_export") == "yes"

@@ -621,7 +621,7 @@ def test_handing_over_all_moves_every_party_and_records_it(client, handover):
         assert entry.changes == {"owner_id": [manager.id, dmitry.id]}
         card = client.get(f"/clients/{party.id}").get_data(as_text=True)
         history = card.split('id="history"')[1]
-        assert "handed over" in history
+        assert "Handed over to another manager" in history
         assert "Олена Коваль" in history and "Дмитрий Орлов" in history
 
 

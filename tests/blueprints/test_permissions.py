@@ -130,7 +130,12 @@ ADMIN_ROUTES = [
         id="edit-user",
     ),
     pytest.param("GET", "/admin/settings", None, id="settings-form"),
-    pytest.param("POST", "/admin/settings", {"manager_visibility": "own"}, id="settings"),
+    pytest.param(
+        "POST",
+        "/admin/settings",
+        {"manager_visibility": "own", "managers_may_export": "no"},
+        id="settings",
+    ),
     pytest.param("GET", "/admin/handover", None, id="handover-form"),
     pytest.param(
         "POST",
@@ -403,21 +408,25 @@ def test_the_admin_switches_visibility_in_the_settings(app, client, world):
     assert manager_client.get(f"/clients/{world.other.id}").status_code == 200
 
     client.login(world.admin.email)
-    response = client.send("/admin/settings", {"manager_visibility": "own"})
+    response = client.send(
+        "/admin/settings", {"manager_visibility": "own", "managers_may_export": "no"}
+    )
     assert response.status_code == 302
     assert settings.get_setting("manager_visibility") == "own"
 
     assert manager_client.get(f"/clients/{world.other.id}").status_code == 404
     assert "Hotel Volga" not in manager_client.get("/clients").get_data(as_text=True)
 
-    client.send("/admin/settings", {"manager_visibility": "all"})
+    client.send("/admin/settings", {"manager_visibility": "all", "managers_may_export": "no"})
     assert manager_client.get(f"/clients/{world.other.id}").status_code == 200
 
 
 def test_an_unknown_visibility_value_is_refused(client, world):
     client.login(world.admin.email)
 
-    response = client.send("/admin/settings", {"manager_visibility": "nobody"})
+    response = client.send(
+        "/admin/settings", {"manager_visibility": "nobody", "managers_may_export": "no"}
+    )
 
     assert response.status_code == 422
     assert settings.get_setting("manager_visibility") == "all"

@@ -153,7 +153,11 @@ CHANGE_ROUTES = [
         lambda w: {"name": "Renamed", "email": w.manager.email, "role": "admin", "active": "y"},
         id="edit-user",
     ),
-    pytest.param("/admin/settings", lambda w: {"manager_visibility": "own"}, id="settings"),
+    pytest.param(
+        "/admin/settings",
+        lambda w: {"manager_visibility": "own", "managers_may_export": "no"},
+        id="settings",
+    ),
     pytest.param(
         "/admin/handover",
         lambda w: {"from_user": w.manager.id, "to_user": w.admin.id, "scope": "all"},

@@ -19,7 +19,7 @@ ROLE_CHOICES = [("manager", _l("Manager")), ("admin", _l("Admin")), ("viewer", _
 
 
 class UserForm(FlaskForm):
-    name = StringField(_l("Name"), [DataRequired(), Length(max=120)])
+    name = StringField(_l("Full name"), [DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), [DataRequired(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     password = PasswordField(
@@ -35,6 +35,10 @@ class SettingsForm(FlaskForm):
     manager_visibility = RadioField(
         _l("Managers see"),
         choices=[("all", _l("All clients")), ("own", _l("Only their own clients"))],
+    )
+    managers_may_export = RadioField(
+        _l("Managers may export the client list to CSV"),
+        choices=[("no", _l("No, only admins")), ("yes", _l("Yes, what they can see"))],
     )
     submit = SubmitField(_l("Save"))
 

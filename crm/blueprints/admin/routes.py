@@ -13,6 +13,7 @@ from crm.extensions import db
 from crm.models import Party, Role, User
 from crm.services import parties, settings, users
 from crm.services.errors import DomainError
+from crm.services.export import recent_exports
 from crm.services.handover import hand_over
 from crm.web import admin_required
 
@@ -97,8 +98,11 @@ def update_user(user_id: int):
 @admin_required
 def settings_page():
     """Company settings."""
-    form = SettingsForm(manager_visibility=settings.get_setting("manager_visibility"))
-    return render_template("admin/settings.html", form=form)
+    form = SettingsForm(
+        manager_visibility=settings.get_setting("manager_visibility"),
+        managers_may_export=settings.get_setting("managers_may_export"),
+    )
+    return render_template("admin/settings.html", form=form, exports=recent_exports())
 
 
 @bp.post("/settings")
@@ -107,8 +111,9 @@ def save_settings():
     """Save company settings."""
     form = SettingsForm()
     if not form.validate_on_submit():
-        return render_template("admin/settings.html", form=form), 422
+        return render_template("admin/settings.html", form=form, exports=recent_exports()), 422
     settings.set_setting("manager_visibility", form.manager_visibility.data)
+    settings.set_setting("managers_may_export", form.managers_may_export.data)
     db.session.commit()
     flash(_("Settings saved."), "success")
     return redirect(url_for("admin.settings_page"))

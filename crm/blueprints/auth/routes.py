@@ -2,8 +2,9 @@
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import exists, select
 
@@ -48,8 +49,13 @@ def login_post():
                 form.email.data, form.password.data, request.remote_addr or ""
             )
         except users.LoginThrottledError:
+            minutes = current_app.config["LOGIN_WINDOW_MINUTES"]
             form.email.errors.append(
-                _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=15)
+                ngettext(
+                    "Too many failed attempts. Try again in %(num)d minute.",
+                    "Too many failed attempts. Try again in %(num)d minutes.",
+                    minutes,
+                )
             )
         else:
             db.session.commit()

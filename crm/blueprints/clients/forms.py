@@ -89,7 +89,7 @@ class PartyForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
-    name = StringField(_l("Name"), [DataRequired(), Length(max=200)], filters=[_strip])
+    name = StringField(_l("Full name"), [DataRequired(), Length(max=200)], filters=[_strip])
     position = StringField(_l("Position"), [Length(max=120)], filters=[_strip])
     phones = TextAreaField(_l("Phones"), [Length(max=1000), phone_lines], filters=[clean_lines])
     emails = TextAreaField(_l("E-mails"), [Length(max=2000), email_lines], filters=[clean_lines])

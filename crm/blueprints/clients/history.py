@@ -6,8 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from crm.blueprints.clients.labels import (
-    ACTION_LABELS,
-    ENTITY_LABELS,
+    EVENT_LABELS,
     FIELD_LABELS,
     KIND_LABELS,
     ROLE_LABELS,
@@ -31,8 +30,7 @@ class HistoryRow:
     id: int
     at: datetime
     author: str
-    action: str
-    entity: str
+    title: str
     created: bool
     changes: list[Change]
 
@@ -78,8 +76,7 @@ def history_rows(
                 id=entry.id,
                 at=entry.at,
                 author=entry.user.name if entry.user else "—",
-                action=str(ACTION_LABELS.get(entry.action, entry.action)),
-                entity=str(ENTITY_LABELS.get(entry.entity, entry.entity)),
+                title=str(EVENT_LABELS.get((entry.entity, entry.action), entry.action)),
                 changes=changes,
                 created=entry.action == "create",
             )

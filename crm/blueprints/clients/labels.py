@@ -30,14 +30,19 @@ FIELD_LABELS = {
     "position": _l("Position"),
     "filename": _l("File"),
 }
-ACTION_LABELS = {
-    "create": _l("created"),
-    "update": _l("changed"),
-    "delete": _l("deleted"),
-    "restore": _l("restored"),
-    "hand_over": _l("handed over"),
+# Whole sentences, so that every language can make them agree.
+EVENT_LABELS = {
+    ("party", "create"): _l("Party created"),
+    ("party", "update"): _l("Profile changed"),
+    ("party", "delete"): _l("Moved to the trash"),
+    ("party", "restore"): _l("Restored from the trash"),
+    ("party", "hand_over"): _l("Handed over to another manager"),
+    ("contact", "create"): _l("Contact added"),
+    ("contact", "update"): _l("Contact changed"),
+    ("contact", "delete"): _l("Contact removed"),
+    ("document", "create"): _l("Document attached"),
+    ("document", "delete"): _l("Document removed"),
 }
-ENTITY_LABELS = {"party": _l("Profile"), "contact": _l("Contact"), "document": _l("Document")}
 SORT_LABELS = {
     "name": _l("Name A–Z"),
     "-name": _l("Name Z–A"),

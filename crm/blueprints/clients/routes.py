@@ -1,6 +1,6 @@
 """Party list, card, create, edit, trash and contacts. Routes stay thin: services do the work."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from crm.models import Tag
 from crm.services import contacts, parties, users
 from crm.services.documents import party_documents
 from crm.services.errors import EditConflictError
+from crm.services.export import export_csv, may_export
 from crm.services.party_list import SORTS, PartyFilter, list_parties
 from crm.web import editor_required, render_page_or_fragment, wants_fragment
 
@@ -44,7 +45,7 @@ def index():
     """The client base: search, filter, sort, page — the list updates in place with htmx."""
     filters = _filters_from_request()
     page = list_parties(current_user, filters, current_app.config["PAGE_SIZE"])
-    context = {"page": page, "filters": filters}
+    context = {"page": page, "filters": filters, "can_export": may_export(current_user)}
     if not wants_fragment():
         context.update(
             owners=[] if parties.sees_only_own(current_user) else users.managers(True),
@@ -65,6 +66,16 @@ def _party_form(party=None, **kwargs) -> PartyForm:  # noqa: ANN001
         form.tag_names.data = ", ".join(t.name for t in party.tags)
         form.version.data = party.version
     return form
+
+
+@bp.get("/export.csv")
+@login_required
+def export():
+    """The filtered list as CSV, for those allowed to export; every export is logged."""
+    body = export_csv(current_user, _filters_from_request())
+    db.session.commit()
+    headers = {"Content-Disposition": 'attachment; filename="clients.csv"'}
+    return Response(body, mimetype="text/csv", headers=headers)
 
 
 @bp.get("/new")
