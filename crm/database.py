@@ -30,3 +30,22 @@ def tune_sqlite(engine: Engine) -> None:
     def _on_begin(connection):  # noqa: ANN001
         reading = has_request_context() and request.method in SAFE_METHODS
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+# The trigram search index (migration 7a1c2e9d4b10) lives outside the models.
+SEARCH_INDEX_OBJECTS = frozenset(
+    {
+        "party_search",
+        "party_search_data",
+        "party_search_idx",
+        "party_search_docsize",
+        "party_search_config",
+        "party_search_content",
+        "ix_parties_search_trgm",
+    }
+)
+
+
+def include_object(_obj, name, _type, _reflected, _compare_to) -> bool:  # noqa: ANN001
+    """Hide the search index from Alembic's autogenerate: its migration owns it."""
+    return name not in SEARCH_INDEX_OBJECTS

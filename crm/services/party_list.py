@@ -5,11 +5,12 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func, select, tuple_
+from sqlalchemy import ColumnElement, func, select, tuple_
 
 from crm.extensions import db
 from crm.models import Party, PartyRole, User, party_tags
 from crm.services.parties import visible
+from crm.services.search_index import candidates
 from crm.services.text import like_escape, search_pattern
 
 COUNT_CAP = 1000
@@ -68,16 +69,19 @@ def conditions(filters: PartyFilter) -> list:
     """The WHERE clauses for the filters (live parties only)."""
     where = [Party.deleted_at.is_(None)]
     if filters.q.strip():
-        pattern = f"%{like_escape(search_pattern(filters.q))}%"
-        where.append(Party.search_text.like(pattern, escape="\\"))
+        term = search_pattern(filters.q)
+        where.append(Party.search_text.like(f"%{like_escape(term)}%", escape="\\"))
+        narrowed = candidates(term)
+        if narrowed is not None:
+            where.append(narrowed)
     if filters.role:
-        where.append(exists().where(PartyRole.party_id == Party.id, PartyRole.role == filters.role))
+        with_role = select(PartyRole.party_id).where(PartyRole.role == filters.role)
+        where.append(Party.id.in_(with_role))
     if filters.owner_id:
         where.append(Party.owner_id == filters.owner_id)
     if filters.tag_id:
-        where.append(
-            exists().where(party_tags.c.party_id == Party.id, party_tags.c.tag_id == filters.tag_id)
-        )
+        tagged = select(party_tags.c.party_id).where(party_tags.c.tag_id == filters.tag_id)
+        where.append(Party.id.in_(tagged))
     return where
 
 
@@ -100,10 +104,13 @@ def list_parties(user: User, filters: PartyFilter, page_size: int = 25) -> Party
     if backwards:
         rows.reverse()
 
-    count_query = select(func.count()).select_from(
-        base.with_only_columns(Party.id).limit(COUNT_CAP + 1).subquery()
-    )
-    count = db.session.scalar(count_query) or 0
+    if not cursor and not more:
+        count = len(rows)  # the whole result is on this page: no need to count again
+    else:
+        count_query = select(func.count()).select_from(
+            base.with_only_columns(Party.id).limit(COUNT_CAP + 1).subquery()
+        )
+        count = db.session.scalar(count_query) or 0
 
     def cursor_of(party: Party) -> str:
         return encode_cursor(getattr(party, column.key), party.id)

@@ -15,7 +15,7 @@ HAS_QUERY = re.compile(r"/clients\?(.*&)?q=")
 
 def results(page):  # noqa: ANN001, ANN201
     """The party links in the result table."""
-    return page.locator("#results table.list tbody a")
+    return page.locator("#results table.list tbody td:first-child > a")
 
 
 def test_create_find_edit_and_see_history(page, manager, console_errors):

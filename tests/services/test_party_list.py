@@ -96,3 +96,23 @@ def test_keyset_pages_walk_forward_and_back_without_gaps(manager, sort):
 def test_a_tampered_cursor_starts_from_the_first_page(manager):
     make_party(manager, "Alpha")
     assert names(list_parties(manager, PartyFilter(after="garbage!!"))) == ["Alpha"]
+
+
+def test_search_follows_renames_contact_changes_and_the_trash(manager):
+    party = make_party(manager, "Alpha Romashko")
+    parties.update_party(manager, party, {"name": "Beta Vasilko"}, party.version)
+    assert names(list_parties(manager, PartyFilter(q="romashko"))) == []
+    assert names(list_parties(manager, PartyFilter(q="vasilko"))) == ["Beta Vasilko"]
+    make_contact(party, "Gamma Kontaktenko")
+    assert names(list_parties(manager, PartyFilter(q="kontaktenko"))) == ["Beta Vasilko"]
+    parties.trash_party(manager, party)
+    assert names(list_parties(manager, PartyFilter(q="vasilko"))) == []
+
+
+def test_a_common_term_still_lists_every_match(manager, monkeypatch):
+    from crm.services import search_index
+
+    monkeypatch.setattr(search_index, "MAX_CANDIDATES", 2)
+    for i in range(4):
+        make_party(manager, f"Common {i}")
+    assert len(list_parties(manager, PartyFilter(q="common")).parties) == 4
