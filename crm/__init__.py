@@ -60,11 +60,13 @@ def create_app(config: dict | None = None, config_class: type = config_module.Co
     from crm.blueprints.auth import bp as auth_bp
     from crm.blueprints.clients import bp as clients_bp
     from crm.blueprints.main import bp as main_bp
+    from crm.blueprints.pipeline import bp as pipeline_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(clients_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(pipeline_bp)
 
     from crm.cli import register_cli
 

@@ -72,6 +72,8 @@ def app(tmp_path_factory):
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()
+        _empty_all_tables()
+        _install_ladder()
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -87,13 +89,22 @@ def _empty_all_tables() -> None:
                 conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - our own table names
 
 
+def _install_ladder() -> None:
+    """What the migrations seed: Kotler's ladder and the default loss reasons."""
+    from crm.services.ladder_admin import install_model
+
+    install_model("kotler")
+    db.session.commit()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_database(app):
-    """Every test starts from empty tables and an app context of its own."""
+    """Every test starts from empty tables (but the default ladder) in its own app context."""
     with app.app_context():
         yield
         db.session.remove()
         _empty_all_tables()
+        _install_ladder()
     shutil.rmtree(app.config["DOCUMENTS_DIR"], ignore_errors=True)
 
 

@@ -1,5 +1,6 @@
 """The data model: one module per aggregate."""
 
+from crm.models.ladder import LossReason, RelationshipFactors, Stage, StageMove
 from crm.models.party import Contact, Party, PartyKind, PartyRole, PartyRoleName, Tag, party_tags
 from crm.models.records import AuditEntry, Document, Setting
 from crm.models.user import LoginAttempt, Role, User
@@ -9,12 +10,16 @@ __all__ = [
     "Contact",
     "Document",
     "LoginAttempt",
+    "LossReason",
     "Party",
     "PartyKind",
     "PartyRole",
     "PartyRoleName",
+    "RelationshipFactors",
     "Role",
     "Setting",
+    "Stage",
+    "StageMove",
     "Tag",
     "User",
     "party_tags",

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
 from crm.models.base import utcnow
+from crm.models.ladder import Stage
 from crm.models.user import User
 
 
@@ -58,6 +59,7 @@ class Party(db.Model):
         Index("ix_parties_live_created", "deleted_at", "created_at", "id"),
         Index("ix_parties_owner_name", "owner_id", "name_key", "id"),
         Index("ix_parties_deleted_at", "deleted_at"),
+        Index("ix_parties_board", "deleted_at", "stage_id", "last_contact_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,11 +83,16 @@ class Party(db.Model):
     deleted_at: Mapped[datetime | None]
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
+    # The relationship ladder: where the party stands, since when, and when we last talked.
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"))
+    stage_since: Mapped[datetime | None]
+    last_contact_at: Mapped[datetime | None]
     # Normalised copies for sorting and for search that behaves alike on SQLite and PostgreSQL.
     name_key: Mapped[str] = mapped_column(String(200), default="")
     search_text: Mapped[str] = mapped_column(Text, default="")
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id], lazy="joined")
+    stage: Mapped["Stage | None"] = relationship(lazy="joined")
     roles: Mapped[list[PartyRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by=PartyRole.role
     )

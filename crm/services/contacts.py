@@ -6,8 +6,9 @@ from crm.extensions import db
 from crm.models import Contact, Party, User
 from crm.models.base import utcnow
 from crm.services import audit
+from crm.services.access import require_editor
 from crm.services.errors import NotFoundError
-from crm.services.parties import reindex_after_contact_change, require_editor
+from crm.services.parties import reindex_after_contact_change
 
 CONTACT_FIELDS = ("name", "position", "phones", "emails", "notes")
 

@@ -12,8 +12,8 @@ from crm.extensions import db
 from crm.models import Document, Party, User
 from crm.models.base import utcnow
 from crm.services import audit
+from crm.services.access import require_editor
 from crm.services.errors import DomainError, NotFoundError
-from crm.services.parties import require_editor
 
 ALLOWED_TYPES = {
     "pdf": "application/pdf",

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import AuditEntry, Party, Role, User
 from crm.services import audit
+from crm.services.access import visible
 from crm.services.errors import PermissionDeniedError
-from crm.services.parties import visible
 from crm.services.party_list import PartyFilter, conditions
 from crm.services.settings import managers_may_export
 

@@ -8,11 +8,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.extensions import db
-from crm.models import Contact, Party, PartyRole, PartyRoleName, Role, Tag, User
+from crm.models import Contact, Party, PartyRole, PartyRoleName, Tag, User
 from crm.models.base import utcnow
-from crm.services import audit
+from crm.services import audit, ladder
+from crm.services.access import require_editor, sees_only_own
 from crm.services.errors import EditConflictError, NotFoundError, PermissionDeniedError
-from crm.services.settings import Visibility, manager_visibility
 from crm.services.text import digits, fold, split_lines
 
 PROFILE_FIELDS = (
@@ -33,24 +33,6 @@ PROFILE_FIELDS = (
     "owner_id",
 )
 AUDITED_FIELDS = (*PROFILE_FIELDS, "roles", "tags")
-
-
-def require_editor(user: User) -> None:
-    """Viewers read only."""
-    if not user.can_edit:
-        raise PermissionDeniedError(_l("Read-only account."))
-
-
-def sees_only_own(user: User) -> bool:
-    """Whether this user is limited to the parties they own."""
-    return user.role == Role.MANAGER and manager_visibility() == Visibility.OWN
-
-
-def visible(query, user: User):  # noqa: ANN001, ANN201 - a Select in, the same Select out
-    """Limit a query on Party to what the user may see."""
-    if sees_only_own(user):
-        query = query.where(Party.owner_id == user.id)
-    return query
 
 
 def get_party(user: User, party_id: int, *, include_deleted: bool = False) -> Party:
@@ -144,6 +126,7 @@ def create_party(actor: User, data: dict) -> Party:
     if sees_only_own(actor):
         party.owner_id = actor.id
     refresh_search_text(party)
+    ladder.enter_ladder(actor, party)
     db.session.add(party)
     db.session.flush()
     audit.record(
@@ -171,6 +154,9 @@ def update_party(actor: User, party: Party, data: dict, expected_version: int) -
     if not changes:
         return party
     refresh_search_text(party)
+    # Until interactions are logged, the last edit is the best sign of the last contact.
+    party.last_contact_at = utcnow()
+    ladder.enter_ladder(actor, party)
     try:
         db.session.flush()  # UPDATE … WHERE version = expected: a racing save fails here
     except StaleDataError as exc:

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, func, select, tuple_
 
 from crm.extensions import db
 from crm.models import Party, PartyRole, User, party_tags
-from crm.services.parties import visible
+from crm.services.access import visible
 from crm.services.search_index import candidates
 from crm.services.text import like_escape, search_pattern
 

@@ -11,7 +11,11 @@ class Visibility(enum.StrEnum):
     OWN = "own"
 
 
-DEFAULTS = {"manager_visibility": Visibility.ALL.value, "managers_may_export": "no"}
+DEFAULTS = {
+    "manager_visibility": Visibility.ALL.value,
+    "managers_may_export": "no",
+    "stage_model": "kotler",
+}
 
 
 def get_setting(key: str) -> str:

@@ -1,0 +1,1 @@
+"""Admin pages for the ladder: the model, its stages, the loss reasons."""

@@ -1,0 +1,1 @@
+"""The board (/pipeline) and moving a party between stages."""
