@@ -4,7 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import Flask, abort, make_response, render_template, request
-from flask_babel import format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -74,7 +74,7 @@ def _security_headers(response):  # noqa: ANN001, ANN202
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
-    if request.endpoint != "static":
+    if request.endpoint not in ("static", "main.stage_colours"):
         response.headers["Cache-Control"] = "no-store"  # client data stays out of caches
     return response
 
@@ -104,7 +104,9 @@ def init_app(app: Flask) -> None:
 
     app.after_request(_security_headers)
     app.jinja_env.globals.update(wants_fragment=wants_fragment, get_locale=get_locale)
-    app.jinja_env.filters.update(datetime=format_datetime, number=format_decimal, filesize=filesize)
+    app.jinja_env.filters.update(
+        datetime=format_datetime, date=format_date, number=format_decimal, filesize=filesize
+    )
 
     @app.teardown_request
     def _rollback_on_error(exc):  # noqa: ANN001, ANN202

@@ -2,15 +2,26 @@
 
 from flask import Blueprint
 
-from crm.blueprints.clients.labels import KIND_LABELS, ROLE_LABELS
+from crm.blueprints.clients.labels import FACTOR_LABELS, KIND_LABELS, ROLE_LABELS
+from crm.models import RelationshipFactors
+from crm.models.base import utcnow
+from crm.services.ladder import reason_name, stage_name
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 
 
 @bp.app_context_processor
 def labels() -> dict:
-    """Translated role and kind names, for every template."""
-    return {"role_labels": ROLE_LABELS, "kind_labels": KIND_LABELS}
+    """Translated names of roles, kinds, stages, reasons and factors, for every template."""
+    return {
+        "role_labels": ROLE_LABELS,
+        "kind_labels": KIND_LABELS,
+        "stage_name": stage_name,
+        "reason_name": reason_name,
+        "factor_names": RelationshipFactors.FIELDS,
+        "factor_labels": FACTOR_LABELS,
+        "now": utcnow(),
+    }
 
 
-from crm.blueprints.clients import documents, routes  # noqa: E402, F401
+from crm.blueprints.clients import documents, relationship, routes  # noqa: E402, F401

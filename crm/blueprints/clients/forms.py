@@ -15,7 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from crm.blueprints.clients.labels import KIND_LABELS, ROLE_LABELS
+from crm.blueprints.clients.labels import FACTOR_LABELS, KIND_LABELS, ROLE_LABELS
+from crm.models import RelationshipFactors
 from crm.validators import clean_lines, email_lines, phone_lines, website
 
 
@@ -104,3 +105,25 @@ class DocumentForm(FlaskForm):
 
 class DeleteForm(FlaskForm):
     """An empty form: just the CSRF token for a POST button."""
+
+
+SCORE_CHOICES = [(i, str(i)) for i in range(1, 6)]
+
+
+class FactorsForm(FlaskForm):
+    """Satisfaction, trust (staff, company) and engagement (emotional, rational), 1–5."""
+
+    satisfaction = SelectField(choices=SCORE_CHOICES, coerce=int, default=3)
+    trust_staff = SelectField(choices=SCORE_CHOICES, coerce=int, default=3)
+    trust_company = SelectField(choices=SCORE_CHOICES, coerce=int, default=3)
+    engagement_emotional = SelectField(choices=SCORE_CHOICES, coerce=int, default=3)
+    engagement_rational = SelectField(choices=SCORE_CHOICES, coerce=int, default=3)
+    submit = SubmitField(_l("Record"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in FACTOR_LABELS.items():
+            self[name].label.text = label
+
+    def scores(self) -> dict[str, int]:
+        return {name: self[name].data for name in RelationshipFactors.FIELDS}

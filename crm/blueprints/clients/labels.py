@@ -49,3 +49,10 @@ SORT_LABELS = {
     "-created": _l("Newest first"),
     "created": _l("Oldest first"),
 }
+FACTOR_LABELS = {
+    "satisfaction": _l("Satisfaction"),
+    "trust_staff": _l("Trust in our staff"),
+    "trust_company": _l("Trust in the company"),
+    "engagement_emotional": _l("Emotional engagement"),
+    "engagement_rational": _l("Rational engagement"),
+}

@@ -6,12 +6,18 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from crm.blueprints.clients import bp
-from crm.blueprints.clients.forms import ContactForm, DeleteForm, DocumentForm, PartyForm
+from crm.blueprints.clients.forms import (
+    ContactForm,
+    DeleteForm,
+    DocumentForm,
+    FactorsForm,
+    PartyForm,
+)
 from crm.blueprints.clients.history import history_rows
 from crm.blueprints.clients.labels import ROLE_LABELS, SORT_LABELS
 from crm.extensions import db
-from crm.models import Tag
-from crm.services import contacts, parties, users
+from crm.models import Party, Tag
+from crm.services import contacts, factors, ladder, parties, users
 from crm.services.documents import party_documents
 from crm.services.errors import EditConflictError
 from crm.services.export import export_csv, may_export
@@ -99,20 +105,30 @@ def create():
     return redirect(url_for("clients.show", party_id=party.id))
 
 
+def card_context(party: Party) -> dict:
+    """Everything the party card shows; shared by the card and the forms that fail on it."""
+    latest, previous = factors.latest_two(party)
+    return {
+        "party": party,
+        "documents": party_documents(party),
+        "history": history_rows(party.id),
+        "moves": ladder.stage_history(party, limit=10),
+        "at_risk": ladder.is_at_risk(party),
+        "factors_latest": latest,
+        "factors_trend": factors.trend(latest, previous),
+        "factors_form": FactorsForm(formdata=None),
+        "contact_form": ContactForm(formdata=None),
+        "document_form": DocumentForm(formdata=None),
+        "action_form": DeleteForm(),
+    }
+
+
 @bp.get("/<int:party_id>")
 @login_required
 def show(party_id: int):
-    """The party card: profile, contacts, documents, history."""
+    """The party card: profile, relationship, contacts, documents, history."""
     party = parties.get_party(current_user, party_id, include_deleted=True)
-    return render_template(
-        "clients/show.html",
-        party=party,
-        documents=party_documents(party),
-        history=history_rows(party.id),
-        contact_form=ContactForm(formdata=None),
-        document_form=DocumentForm(formdata=None),
-        action_form=DeleteForm(),
-    )
+    return render_template("clients/show.html", **card_context(party))
 
 
 @bp.get("/<int:party_id>/history")
@@ -230,12 +246,6 @@ def _contacts_block(party, form: ContactForm, status: int = 200):  # noqa: ANN00
         return html, status
     if status == 200:
         return redirect(url_for("clients.show", party_id=party.id))
-    return render_template(
-        "clients/show.html",
-        party=party,
-        documents=party_documents(party),
-        history=history_rows(party.id),
-        contact_form=form,
-        document_form=DocumentForm(formdata=None),
-        action_form=DeleteForm(),
-    ), status
+    context = card_context(party)
+    context["contact_form"] = form
+    return render_template("clients/show.html", **context), status

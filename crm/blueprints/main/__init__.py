@@ -1,12 +1,16 @@
 """Landing page and health check."""
 
-from flask import Blueprint, redirect, url_for
+import re
+
+from flask import Blueprint, Response, redirect, url_for
 from flask_login import login_required
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from crm.extensions import csrf, db
+from crm.models import Stage
 
 bp = Blueprint("main", __name__)
+COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 @bp.get("/")
@@ -22,3 +26,16 @@ def healthz():
     """Liveness with a database round-trip."""
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.get("/stage-colours.css")
+def stage_colours():
+    """Each stage's colour as CSS classes: the CSP allows no inline styles."""
+    rules = [
+        f".stage-{s.id}{{--stage:{s.color}}}"
+        for s in db.session.scalars(select(Stage))
+        if COLOUR.fullmatch(s.color)
+    ]
+    response = Response("\n".join(rules), mimetype="text/css")
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response
