@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from crm.cli.demo_ladder import walk_the_ladder
 from crm.extensions import db
 from crm.models import Role, User
 from crm.services import contacts, parties, users
@@ -256,4 +257,5 @@ def load_demo() -> bool:
     parties.update_party(admin, hotel, {"price_range": "премиум"}, hotel.version)
     cafe = db.session.scalar(select(parties.Party).where(parties.Party.name == "Кафе «Берёзка»"))
     parties.trash_party(admin, cafe)
+    walk_the_ladder(by_email)
     return True
