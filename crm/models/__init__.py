@@ -4,8 +4,22 @@ from crm.models.ladder import LossReason, RelationshipFactors, Stage, StageMove
 from crm.models.party import Contact, Party, PartyKind, PartyRole, PartyRoleName, Tag, party_tags
 from crm.models.records import AuditEntry, Document, Setting
 from crm.models.user import LoginAttempt, Role, User
+from crm.models.work import (
+    MEANINGFUL,
+    Interaction,
+    InteractionType,
+    Priority,
+    Task,
+    TaskStatus,
+)
 
 __all__ = [
+    "MEANINGFUL",
+    "Interaction",
+    "InteractionType",
+    "Priority",
+    "Task",
+    "TaskStatus",
     "AuditEntry",
     "Contact",
     "Document",
