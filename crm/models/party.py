@@ -77,7 +77,8 @@ class Party(db.Model):
     end_customers: Mapped[str] = mapped_column(Text, default="")
     price_range: Mapped[str] = mapped_column(String(120), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # None: an unassigned lead, waiting in the pool for an admin to distribute it.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     deleted_at: Mapped[datetime | None]
@@ -91,7 +92,7 @@ class Party(db.Model):
     name_key: Mapped[str] = mapped_column(String(200), default="")
     search_text: Mapped[str] = mapped_column(Text, default="")
 
-    owner: Mapped[User] = relationship(foreign_keys=[owner_id], lazy="joined")
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id], lazy="joined")
     stage: Mapped["Stage | None"] = relationship(lazy="joined")
     roles: Mapped[list[PartyRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by=PartyRole.role

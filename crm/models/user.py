@@ -35,6 +35,8 @@ class User(UserMixin, db.Model):
     # Rotated on logout and password change: an old session cookie stops working.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The secret of the user's calendar feed URL; regenerating it retires the old URL.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     def get_id(self) -> str:
         return self.session_token

@@ -58,7 +58,7 @@ def _row(party: Party) -> list[str]:
         "phones": ", ".join(party.phone_list),
         "emails": ", ".join(party.email_list),
         "tags": ", ".join(t.name for t in party.tags),
-        "owner": party.owner.name,
+        "owner": party.owner.name if party.owner else "",
         "created_at": party.created_at.isoformat(timespec="seconds"),
     }
     return [_cell(values[name]) for name in COLUMNS]

@@ -64,7 +64,8 @@ def test_log_in_and_search_with_the_keyboard_only(page, manager, console_errors)
     assert has_visible_focus(page), "the focused search box shows no focus ring"
     mark_document(page)
     page.keyboard.type("ромашка")
-    expect(page.locator("#results table.list tbody td:first-child > a")).to_have_text(["ТОВ «Ромашка»"])
+    names = page.locator("#results table.list tbody td:first-child > a")
+    expect(names).to_have_text(["ТОВ «Ромашка»"])
     assert same_document(page)
 
     # The skip link takes a keyboard user past the top bar straight to the content.

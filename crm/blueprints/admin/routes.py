@@ -15,7 +15,7 @@ from crm.services import parties, settings, users
 from crm.services.errors import DomainError
 from crm.services.export import recent_exports
 from crm.services.handover import hand_over
-from crm.web import admin_required
+from crm.web import admin_required, render_page_or_fragment
 
 HANDOVER_LIST_LIMIT = 500
 
@@ -149,9 +149,7 @@ def handover():
     from_id = request.args.get("from_user", type=int) or (form.from_user.choices or [(None,)])[0][0]
     form.from_user.data = from_id
     context = {"form": form, "parties": _parties_of(from_id), "limit": HANDOVER_LIST_LIMIT}
-    if request.headers.get("HX-Request") == "true":
-        return render_template("admin/_handover_parties.html", **context)
-    return render_template("admin/handover.html", **context)
+    return render_page_or_fragment("admin/handover.html", "admin/_handover_parties.html", **context)
 
 
 @bp.post("/handover")

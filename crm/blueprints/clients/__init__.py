@@ -1,6 +1,7 @@
 """The client base: parties, their contacts and documents."""
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from crm.blueprints.clients.labels import FACTOR_LABELS, KIND_LABELS, ROLE_LABELS
 from crm.models import RelationshipFactors
@@ -21,7 +22,13 @@ def labels() -> dict:
         "factor_names": RelationshipFactors.FIELDS,
         "factor_labels": FACTOR_LABELS,
         "now": utcnow(),
+        "owner_label": owner_label,
     }
+
+
+def owner_label(party) -> str:  # noqa: ANN001
+    """The owner's name, or a note that the party waits in the lead pool."""
+    return party.owner.name if party.owner else str(_l("Unassigned (lead pool)"))
 
 
 from crm.blueprints.clients import documents, relationship, routes  # noqa: E402, F401

@@ -1,0 +1,81 @@
+"""Contact cadence (seed 001): each stage has a contact interval; who is overdue for a call."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
+
+from crm.extensions import db
+from crm.models import Party, Stage, User
+from crm.models.base import utcnow
+from crm.services.access import visible
+
+
+def due_since(stage: Stage, now: datetime | None = None) -> datetime:
+    """Parties on this stage last contacted before this moment need contact."""
+    return (now or utcnow()) - timedelta(days=stage.contact_interval_days)
+
+
+def needs_contact_condition(
+    ladder: list[Stage], now: datetime | None = None
+) -> ColumnElement[bool]:
+    """SQL for "needs contact": the last meaningful contact is older than the stage interval."""
+    clauses = [
+        and_(
+            Party.stage_id == stage.id,
+            or_(Party.last_contact_at.is_(None), Party.last_contact_at < due_since(stage, now)),
+        )
+        for stage in ladder
+        if not stage.terminal
+    ]
+    return or_(*clauses) if clauses else false()
+
+
+def needs_contact(party: Party, now: datetime | None = None) -> bool:
+    stage = party.stage
+    if stage is None or stage.terminal:
+        return False
+    return party.last_contact_at is None or party.last_contact_at < due_since(stage, now)
+
+
+def my_parties_needing_contact(user: User, ladder: list[Stage], limit: int = 20) -> list[Party]:
+    """The user's own parties that are due a contact, longest silence first."""
+    query = (
+        select(Party)
+        .where(
+            Party.owner_id == user.id,
+            Party.deleted_at.is_(None),
+            needs_contact_condition(ladder),
+        )
+        .order_by(Party.last_contact_at.is_not(None), Party.last_contact_at, Party.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+@dataclass
+class CadenceRow:
+    owner_id: int
+    stage_id: int
+    kept: int
+    missed: int
+
+
+def cadence_report(user: User, ladder: list[Stage]) -> list[CadenceRow]:
+    """Per owner and stage: parties contacted within the interval (kept) and not (missed)."""
+    missed = needs_contact_condition(ladder)
+    query = visible(
+        select(
+            Party.owner_id,
+            Party.stage_id,
+            func.sum(case((missed, 0), else_=1)),
+            func.sum(case((missed, 1), else_=0)),
+        )
+        .where(
+            Party.deleted_at.is_(None),
+            Party.stage_id.in_([s.id for s in ladder if not s.terminal]),
+        )
+        .group_by(Party.owner_id, Party.stage_id),
+        user,
+    )
+    return [CadenceRow(*row) for row in db.session.execute(query)]
