@@ -14,6 +14,8 @@ from crm.extensions import babel, csrf, db, login_manager, migrate
 def select_locale() -> str | None:
     """The user's language, else the one chosen on the login page, else the browser's."""
     languages = ("en", "ru", "uk")
+    if not has_request_context():
+        return None  # the CLI and background work use the default language
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
@@ -61,12 +63,14 @@ def create_app(config: dict | None = None, config_class: type = config_module.Co
     from crm.blueprints.clients import bp as clients_bp
     from crm.blueprints.main import bp as main_bp
     from crm.blueprints.pipeline import bp as pipeline_bp
+    from crm.blueprints.reports import bp as reports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(clients_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(pipeline_bp)
+    app.register_blueprint(reports_bp)
 
     from crm.cli import register_cli
 

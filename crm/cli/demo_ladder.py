@@ -8,7 +8,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import LossReason, Party, Stage, User
 from crm.models.base import utcnow
-from crm.services import factors, ladder, parties
+from crm.services import factors, interactions, ladder, parties
 
 # party name -> [(stage key, days ago, reason key or None, comment)], then days since contact
 STORIES = {
@@ -84,7 +84,19 @@ def _walk(actor: User, party: Party, steps: list, silent_days: int, by_key: dict
         db.session.flush()
         db.session.refresh(party)
     party.stage_since = now - timedelta(days=steps[-1][1]) if steps else party.stage_since
-    party.last_contact_at = now - timedelta(days=silent_days)
+    for days_ago, kind, summary in _conversation(steps, silent_days):
+        interactions.log_interaction(
+            actor, party, type=kind, occurred_at=now - timedelta(days=days_ago), summary=summary
+        )
+
+
+def _conversation(steps: list, silent_days: int) -> list[tuple[int, str, str]]:
+    """A plausible trail of contacts: one around each move, and the latest one."""
+    trail = [
+        (days_ago + 2, "meeting", comment or "Обсудили условия")
+        for _, days_ago, _, comment in steps
+    ]
+    return [*trail, (silent_days, "call", "Созвонились, всё в порядке")]
 
 
 def walk_the_ladder(by_email: dict[str, User]) -> None:

@@ -1,12 +1,30 @@
-"""Hand-over: move a leaving manager's parties to another in one transaction."""
+"""Hand-over: a leaving manager's parties and open tasks go to another, in one transaction."""
 
+from datetime import timedelta
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import Party, User
+from crm.models import Party, Priority, Task, TaskStatus, User
+from crm.models.base import utcnow
 from crm.services import audit
 from crm.services.errors import DomainError, PermissionDeniedError
+from crm.services.ladder import stages
+
+INTRODUCTION_DUE_DAYS = 3
+
+
+def is_key_client(party: Party, top_half_from: int) -> bool:
+    """A key client stands on the upper half of the ladder (not ended)."""
+    stage = party.stage
+    return stage is not None and not stage.terminal and stage.position >= top_half_from
+
+
+def _top_half_from() -> int:
+    positions = [s.position for s in stages() if not s.terminal]
+    return positions[len(positions) // 2] if positions else 0
 
 
 def hand_over(
@@ -14,7 +32,8 @@ def hand_over(
 ) -> int:
     """Give every live party of from_user (or only the listed ones) to to_user.
 
-    Returns how many parties moved. Later features (tasks, offers) extend this function.
+    Their open tasks move too, and the receiver gets an "introduce yourself" task for
+    each key client. Returns how many parties moved.
     """
     if not actor.is_admin:
         raise PermissionDeniedError(_l("Only an admin can hand over clients."))
@@ -25,10 +44,11 @@ def hand_over(
     query = select(Party).where(Party.owner_id == from_user.id, Party.deleted_at.is_(None))
     if party_ids is not None:
         query = query.where(Party.id.in_(party_ids))
-    moved = 0
-    for party in db.session.scalars(query):
+    moved = list(db.session.scalars(query))
+    top_half_from = _top_half_from()
+    due = utcnow().date() + timedelta(days=INTRODUCTION_DUE_DAYS)
+    for party in moved:
         party.owner_id = to_user.id
-        moved += 1
         db.session.flush()
         audit.record(
             actor,
@@ -39,4 +59,29 @@ def hand_over(
             changes={"owner_id": [from_user.id, to_user.id]},
             version=party.version,
         )
-    return moved
+        if is_key_client(party, top_half_from):
+            db.session.add(
+                Task(
+                    title=_("Introduce yourself to %(name)s", name=party.name)[:200],
+                    description=_("You took over this client from %(name)s.", name=from_user.name),
+                    party_id=party.id,
+                    assignee_id=to_user.id,
+                    due_date=due,
+                    priority=Priority.HIGH,
+                    created_by_id=actor.id,
+                )
+            )
+    _move_open_tasks(from_user, to_user, [p.id for p in moved], everything=party_ids is None)
+    db.session.flush()
+    return len(moved)
+
+
+def _move_open_tasks(
+    from_user: User, to_user: User, party_ids: list[int], *, everything: bool
+) -> None:
+    """All open tasks of the leaving manager, or only those of the handed-over parties."""
+    query = select(Task).where(Task.assignee_id == from_user.id, Task.status == TaskStatus.OPEN)
+    if not everything:
+        query = query.where(Task.party_id.in_(party_ids))
+    for task in db.session.scalars(query):
+        task.assignee_id = to_user.id

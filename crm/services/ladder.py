@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, false, or_, select, update
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, update
 
 from crm.extensions import db
 from crm.models import LossReason, Party, PartyRoleName, Stage, StageMove, User
@@ -79,7 +79,6 @@ def enter_ladder(actor: User | None, party: Party) -> StageMove | None:
         return None
     now = utcnow()
     party.stage, party.stage_since = stage, now
-    party.last_contact_at = party.last_contact_at or now
     move = StageMove(
         party=party,
         from_stage_id=None,
@@ -121,12 +120,12 @@ def move_party(
     moved = db.session.execute(
         update(Party)
         .where(Party.id == party.id, _same_stage(expected_stage_id))
-        .values(stage_id=to_stage.id, stage_since=now, last_contact_at=now)
+        .values(stage_id=to_stage.id, stage_since=now)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
         raise StaleMoveError(_l("Someone moved this client meanwhile."))
-    db.session.expire(party, ["stage_id", "stage", "stage_since", "last_contact_at"])
+    db.session.expire(party, ["stage_id", "stage", "stage_since"])
     move = StageMove(
         party_id=party.id,
         from_stage_id=expected_stage_id,
@@ -163,18 +162,24 @@ def at_risk_since(stage: Stage, now: datetime | None = None) -> datetime:
     return (now or utcnow()) - timedelta(days=days)
 
 
+def silent_since(party: Party) -> datetime | None:
+    """The last meaningful contact, or, if there was none, when the party reached its stage."""
+    return party.last_contact_at or party.stage_since
+
+
 def is_at_risk(party: Party, now: datetime | None = None) -> bool:
     """Whether the last contact is older than twice the stage's contact interval."""
-    stage = party.stage
-    if stage is None or stage.terminal or party.last_contact_at is None:
+    stage, since = party.stage, silent_since(party)
+    if stage is None or stage.terminal or since is None:
         return False
-    return party.last_contact_at < at_risk_since(stage, now)
+    return since < at_risk_since(stage, now)
 
 
 def at_risk_condition(ladder: list[Stage], now: datetime | None = None) -> ColumnElement[bool]:
     """SQL for "at risk": one cut-off per stage, so the same rule runs in the database."""
+    since = func.coalesce(Party.last_contact_at, Party.stage_since)
     clauses = [
-        and_(Party.stage_id == stage.id, Party.last_contact_at < at_risk_since(stage, now))
+        and_(Party.stage_id == stage.id, since < at_risk_since(stage, now))
         for stage in ladder
         if not stage.terminal
     ]

@@ -121,9 +121,11 @@ def _apply(party: Party, data: dict) -> None:
 def create_party(actor: User, data: dict) -> Party:
     """Add a party; the actor owns it unless an owner is given."""
     require_editor(actor)
-    party = Party(owner_id=data.get("owner_id") or actor.id)
+    party = Party()
     _apply(party, data)
-    if sees_only_own(actor):
+    party.owner_id = data.get("owner_id") or None
+    # Only an admin may leave a party unassigned (a lead in the pool); others own it.
+    if party.owner_id is None and not actor.is_admin or sees_only_own(actor):
         party.owner_id = actor.id
     refresh_search_text(party)
     ladder.enter_ladder(actor, party)
@@ -146,16 +148,16 @@ def update_party(actor: User, party: Party, data: dict, expected_version: int) -
     require_editor(actor)
     if party.version != expected_version:
         raise EditConflictError(audit.party_changes_since(party.id, expected_version))
-    if sees_only_own(actor):
+    if sees_only_own(actor) or ("owner_id" in data and not data["owner_id"] and not actor.is_admin):
         data = {k: v for k, v in data.items() if k != "owner_id"}
+    if "owner_id" in data:
+        data["owner_id"] = data["owner_id"] or None  # an admin may return it to the lead pool
     before = _audit_state(party)
     _apply(party, data)
     changes = audit.diff(before, _audit_state(party))
     if not changes:
         return party
     refresh_search_text(party)
-    # Until interactions are logged, the last edit is the best sign of the last contact.
-    party.last_contact_at = utcnow()
     ladder.enter_ladder(actor, party)
     try:
         db.session.flush()  # UPDATE … WHERE version = expected: a racing save fails here

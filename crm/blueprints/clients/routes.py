@@ -67,6 +67,10 @@ def _party_form(party=None, **kwargs) -> PartyForm:  # noqa: ANN001
     if party and party.owner and party.owner not in owners:
         owners.append(party.owner)
     form.owner_id.choices = [(u.id, u.name) for u in owners]
+    if current_user.is_admin:
+        form.owner_id.choices.append((0, _("Unassigned (lead pool)")))
+    if party is not None and party.owner_id is None and request.method == "GET":
+        form.owner_id.data = 0
     if party is not None and request.method == "GET":
         form.roles.data = party.role_names
         form.tag_names.data = ", ".join(t.name for t in party.tags)
