@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from crm.cli.demo_ladder import walk_the_ladder
+from crm.cli.demo_work import plan_the_work
 from crm.extensions import db
 from crm.models import Role, User
 from crm.services import contacts, parties, users
@@ -258,4 +259,5 @@ def load_demo() -> bool:
     cafe = db.session.scalar(select(parties.Party).where(parties.Party.name == "Кафе «Берёзка»"))
     parties.trash_party(admin, cafe)
     walk_the_ladder(by_email)
+    plan_the_work(by_email)
     return True

@@ -3,12 +3,14 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 
 from crm.extensions import db
-from crm.models import Party, Stage, User
+from crm.models import Party, Stage, Task, User
 from crm.models.base import utcnow
 from crm.services.access import visible
+from crm.services.tasks import TaskData, create_task
 
 
 def due_since(stage: Stage, now: datetime | None = None) -> datetime:
@@ -79,3 +81,21 @@ def cadence_report(user: User, ladder: list[Stage]) -> list[CadenceRow]:
         user,
     )
     return [CadenceRow(*row) for row in db.session.execute(query)]
+
+
+def plan_next_contact(actor: User, party: Party) -> Task:
+    """One click from the card: a task for the owner to contact the party when it is due."""
+    stage = party.stage
+    interval = timedelta(days=stage.contact_interval_days if stage else 30)
+    today = utcnow().date()
+    due = (party.last_contact_at + interval).date() if party.last_contact_at else today
+    assignee = party.owner if party.owner and party.owner.active else actor
+    return create_task(
+        actor,
+        TaskData(
+            title=str(_l("Contact %(name)s", name=party.name))[:200],
+            assignee=assignee,
+            due_date=max(due, today),
+            party=party,
+        ),
+    )

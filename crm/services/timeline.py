@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from crm.extensions import db
 from crm.models import AuditEntry, Interaction, Party, StageMove, Task, TaskStatus
@@ -42,8 +42,16 @@ def parse_cursor(cursor: str | None) -> tuple | None:
         return None
 
 
-def _before(column, cursor: tuple | None):  # noqa: ANN001, ANN202
-    return column <= cursor[0] if cursor else column.is_not(None)
+def _before(column, id_column, kind: str, cursor: tuple | None):  # noqa: ANN001, ANN202
+    """Rows of one source that sort strictly after the cursor (newest first)."""
+    if cursor is None:
+        return column.is_not(None)
+    at, cursor_kind, cursor_id = cursor
+    if kind < cursor_kind:
+        return column <= at
+    if kind > cursor_kind:
+        return column < at
+    return or_(column < at, and_(column == at, id_column < cursor_id))
 
 
 def party_timeline(
@@ -60,7 +68,10 @@ def party_timeline(
     if "interaction" in kinds:
         rows = db.session.scalars(
             select(Interaction)
-            .where(Interaction.party_id == party.id, _before(Interaction.occurred_at, after))
+            .where(
+                Interaction.party_id == party.id,
+                _before(Interaction.occurred_at, Interaction.id, "interaction", after),
+            )
             .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
             .limit(limit + 1)
         )
@@ -68,7 +79,9 @@ def party_timeline(
     if "stage" in kinds:
         rows = db.session.scalars(
             select(StageMove)
-            .where(StageMove.party_id == party.id, _before(StageMove.at, after))
+            .where(
+                StageMove.party_id == party.id, _before(StageMove.at, StageMove.id, "stage", after)
+            )
             .order_by(StageMove.at.desc(), StageMove.id.desc())
             .limit(limit + 1)
         )
@@ -76,7 +89,9 @@ def party_timeline(
     if "task" in kinds:
         created = db.session.scalars(
             select(Task)
-            .where(Task.party_id == party.id, _before(Task.created_at, after))
+            .where(
+                Task.party_id == party.id, _before(Task.created_at, Task.id, "task_created", after)
+            )
             .order_by(Task.created_at.desc(), Task.id.desc())
             .limit(limit + 1)
         )
@@ -86,7 +101,7 @@ def party_timeline(
             .where(
                 Task.party_id == party.id,
                 Task.status == TaskStatus.DONE,
-                _before(Task.completed_at, after),
+                _before(Task.completed_at, Task.id, "task_done", after),
             )
             .order_by(Task.completed_at.desc(), Task.id.desc())
             .limit(limit + 1)
@@ -95,13 +110,14 @@ def party_timeline(
     if "change" in kinds:
         rows = db.session.scalars(
             select(AuditEntry)
-            .where(AuditEntry.party_id == party.id, _before(AuditEntry.at, after))
+            .where(
+                AuditEntry.party_id == party.id,
+                _before(AuditEntry.at, AuditEntry.id, "change", after),
+            )
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
             .limit(limit + 1)
         )
         events += [Event(r.at, "change", r.id, r) for r in rows]
-    if after:
-        events = [e for e in events if e.sort_key() < after]
     events.sort(key=Event.sort_key, reverse=True)
     page = events[:limit]
     next_cursor = page[-1].cursor if len(events) > limit else None
