@@ -5,6 +5,8 @@ that stay, and every party on them moves, recorded as a stage change with source
 "model_change".
 """
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, literal, select, update
 
@@ -16,10 +18,32 @@ from crm.services.ladder import stages
 from crm.services.settings import set_setting
 from crm.services.stage_models import LOSS_REASONS, MODELS
 
+COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+MAX_INTERVAL_DAYS = 3650
+
 
 def _require_admin(actor: User) -> None:
     if not actor.is_admin:
         raise PermissionDeniedError(_l("Only an admin can change the ladder."))
+
+
+def _check_stage(name: str, color: str, interval_days: int, *, built_in: bool) -> None:
+    """A stage needs a name (built-in ones have theirs), a #rrggbb colour, a sane interval."""
+    if not built_in and not name.strip():
+        raise DomainError(_l("A stage needs a name."))
+    if len(name.strip()) > 80:
+        raise DomainError(_l("A stage name has at most 80 characters."))
+    if not COLOUR.fullmatch(color):
+        raise DomainError(_l("Choose a colour."))
+    if not 1 <= interval_days <= MAX_INTERVAL_DAYS:
+        raise DomainError(_l("The contact interval is 1 to 3650 days."))
+
+
+def _check_reason(name: str, *, built_in: bool) -> None:
+    if not built_in and not name.strip():
+        raise DomainError(_l("A reason needs a name."))
+    if len(name.strip()) > 80:
+        raise DomainError(_l("A reason has at most 80 characters."))
 
 
 def install_model(model_key: str) -> list[Stage]:
@@ -94,6 +118,7 @@ def switch_model(actor: User, model_key: str, mapping: dict[int, str]) -> list[S
 def add_stage(actor: User, name: str, color: str, interval_days: int) -> Stage:
     """A new rung just below the terminal stage."""
     _require_admin(actor)
+    _check_stage(name, color, interval_days, built_in=False)
     ladder = stages()
     top = max((s.position for s in ladder if not s.terminal), default=-1)
     for stage in ladder:
@@ -114,9 +139,11 @@ def add_stage(actor: User, name: str, color: str, interval_days: int) -> Stage:
 def update_stage(actor: User, stage: Stage, name: str, color: str, interval_days: int) -> None:
     """Rename a stage (empty name: back to the built-in one), recolour, change its interval."""
     _require_admin(actor)
-    stage.custom_name = name.strip() or None if stage.key else name.strip()
+    _check_stage(name, color, interval_days, built_in=stage.key is not None)
+    stage.custom_name = (name.strip() or None) if stage.key else name.strip()
     stage.color = color
     stage.contact_interval_days = interval_days
+    set_setting("stage_model", "custom")
     db.session.flush()
 
 
@@ -131,24 +158,32 @@ def shift_stage(actor: User, stage: Stage, step: int) -> None:
     if 0 <= other < len(ladder):
         neighbour = ladder[other]
         stage.position, neighbour.position = neighbour.position, stage.position
+        set_setting("stage_model", "custom")
         db.session.flush()
 
 
 def remove_stage(actor: User, stage: Stage, target: Stage) -> int:
     """Archive a stage after moving its parties to `target`; returns how many moved."""
     _require_admin(actor)
+    if stage.archived_at is not None:
+        raise DomainError(_l("This stage was removed already."))
     if stage.terminal:
         raise DomainError(_l("The relationship-ended stage cannot be removed."))
-    if target.id == stage.id or target.archived_at is not None:
+    if target.id == stage.id or target.archived_at is not None or target.terminal:
         raise DomainError(_l("Choose another stage for its clients."))
+    if len([s for s in stages() if not s.terminal]) <= 1:
+        raise DomainError(_l("The ladder needs at least one stage besides the last one."))
     moved = _relocate(actor, stage, target)
     stage.archived_at = utcnow()
+    set_setting("stage_model", "custom")
     db.session.flush()
     return moved
 
 
 def add_reason(actor: User, name: str) -> LossReason:
+    """A new loss reason at the end of the list."""
     _require_admin(actor)
+    _check_reason(name, built_in=False)
     position = db.session.scalar(select(func.coalesce(func.max(LossReason.position), -1)))
     reason = LossReason(custom_name=name.strip(), position=position + 1)
     db.session.add(reason)
@@ -159,6 +194,7 @@ def add_reason(actor: User, name: str) -> LossReason:
 def update_reason(actor: User, reason: LossReason, name: str, active: bool) -> None:
     """Rename (empty: back to the built-in name) or retire a reason; old moves keep it."""
     _require_admin(actor)
-    reason.custom_name = name.strip() or None if reason.key else name.strip()
+    _check_reason(name, built_in=reason.key is not None)
+    reason.custom_name = (name.strip() or None) if reason.key else name.strip()
     reason.active = active
     db.session.flush()
