@@ -64,6 +64,7 @@ def create_app(config: dict | None = None, config_class: type = config_module.Co
     from crm.blueprints.main import bp as main_bp
     from crm.blueprints.pipeline import bp as pipeline_bp
     from crm.blueprints.reports import bp as reports_bp
+    from crm.blueprints.tasks import bp as tasks_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -71,6 +72,7 @@ def create_app(config: dict | None = None, config_class: type = config_module.Co
     app.register_blueprint(admin_bp)
     app.register_blueprint(pipeline_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(tasks_bp)
 
     from crm.cli import register_cli
 

@@ -2,10 +2,11 @@
 
 import re
 
-from flask import Blueprint, Response, redirect, url_for
+from flask import Blueprint, Response
 from flask_login import login_required
 from sqlalchemy import select, text
 
+from crm.blueprints.tasks.my_day import render_my_day
 from crm.extensions import csrf, db
 from crm.models import Stage
 
@@ -16,8 +17,8 @@ COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 @bp.get("/")
 @login_required
 def index():
-    """The landing page: the client base for now."""
-    return redirect(url_for("clients.index"))
+    """My day: my overdue, today's and coming tasks, and my clients who need contact."""
+    return render_my_day()
 
 
 @bp.get("/healthz")
