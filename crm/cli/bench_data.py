@@ -1,8 +1,9 @@
 """`flask crm bench-data`: a large, realistic client base for benchmarks.
 
 Users go through the users service (Argon2 hashes, as in production). Parties, their
-roles, tags, contacts and audit entries are written with bulk Core inserts (executemany),
-a chunk per transaction, so that 100,000 parties load in well under a minute on SQLite.
+roles, tags, contacts, audit entries and stage moves (places on the ladder come from
+crm/cli/bench_ladder.py) are written with bulk Core inserts (executemany), a chunk per
+transaction, so that 100,000 parties load in well under a minute on SQLite.
 The folded search columns are computed exactly as `parties.refresh_search_text` does, and
 a sample of the written parties is checked against that function at the end.
 """
@@ -16,8 +17,19 @@ from datetime import datetime, timedelta
 import click
 from sqlalchemy import func, insert, select, text
 
+from crm.cli.bench_ladder import LadderPlacer
 from crm.extensions import db
-from crm.models import AuditEntry, Contact, Party, PartyRole, Role, Tag, User, party_tags
+from crm.models import (
+    AuditEntry,
+    Contact,
+    Party,
+    PartyRole,
+    Role,
+    StageMove,
+    Tag,
+    User,
+    party_tags,
+)
 from crm.models.base import utcnow
 from crm.services import audit, users
 from crm.services.parties import PROFILE_FIELDS, refresh_search_text
@@ -290,6 +302,7 @@ class Built:
     tags: list[dict] = field(default_factory=list)
     contacts: list[dict] = field(default_factory=list)
     audit: list[dict] = field(default_factory=list)
+    moves: list[dict] = field(default_factory=list)
 
 
 class Generator:
@@ -513,6 +526,7 @@ def _build_chunk(
     tag_names: dict[int, str],
     owners: list[int],
     timeline: tuple[datetime, float],
+    placer: LadderPlacer,
 ) -> Built:
     rng = gen.rng
     built = Built()
@@ -544,6 +558,9 @@ def _build_chunk(
             name_key=name_key,
             search_text=search_text,
         )
+        ladder_fields, moves = placer.place(party_id, roles, created, owner_id)
+        row["stage_id"], row["stage_since"], row["last_contact_at"] = ladder_fields
+        built.moves += moves
         built.parties.append(row)
         built.roles += [{"party_id": party_id, "role": r} for r in roles]
         built.tags += [{"party_id": party_id, "tag_id": t} for t in sorted(tag_ids)]
@@ -653,6 +670,7 @@ def fill(clients: int, seed: int) -> None:
     )
 
     gen = Generator(seed, owners, tag_ids)
+    placer = LadderPlacer(seed, utcnow())
     ids = {
         "party": _max_id(Party),
         "contact": _max_id(Contact),
@@ -661,16 +679,17 @@ def fill(clients: int, seed: int) -> None:
     db.session.commit()
     span = HISTORY_YEARS * 365 * 86400.0
     timeline = (utcnow() - timedelta(seconds=span), span - 3600.0)
-    totals = dict.fromkeys(("parties", "roles", "tags", "contacts", "audit"), 0)
+    totals = dict.fromkeys(("parties", "roles", "tags", "contacts", "audit", "moves"), 0)
     tables = (
         ("parties", Party.__table__),
         ("roles", PartyRole.__table__),
         ("tags", party_tags),
         ("contacts", Contact.__table__),
         ("audit", AuditEntry.__table__),
+        ("moves", StageMove.__table__),
     )
     for first, count in _chunks(clients):
-        built = _build_chunk(gen, first, count, clients, ids, tag_names, owners, timeline)
+        built = _build_chunk(gen, first, count, clients, ids, tag_names, owners, timeline, placer)
         with db.engine.begin() as conn:  # one transaction per chunk
             for name, table in tables:
                 rows = getattr(built, name)
@@ -696,5 +715,6 @@ def fill(clients: int, seed: int) -> None:
     click.echo(
         f"Done: {totals['parties']:,} parties, {totals['roles']:,} roles, "
         f"{totals['tags']:,} tag links, {totals['contacts']:,} contacts, "
-        f"{totals['audit']:,} audit entries in {time.perf_counter() - began:.1f}s."
+        f"{totals['audit']:,} audit entries, {totals['moves']:,} stage moves "
+        f"in {time.perf_counter() - began:.1f}s."
     )

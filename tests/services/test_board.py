@@ -185,3 +185,23 @@ def test_never_contacted_cards_are_at_risk_after_twice_the_interval_on_the_stage
     assert {c.name: c.at_risk for c in page.cards} == {"Waiting": True, "New": False}
     at_risk = board.column_cards(manager, stage("client"), BoardFilter(at_risk=True))
     assert names(at_risk) == ["Waiting"]
+
+
+def test_bench_data_places_clients_the_way_the_ladder_would():
+    """crm/cli/bench_ladder.py: moves chain up to the stage, down moves carry a reason."""
+    from crm.cli.bench_ladder import LadderPlacer
+
+    now = utcnow()
+    placer = LadderPlacer(7, now)
+    by_id = {s.id: s for s in ladder.stages()}
+    for i in range(300):
+        created = now - timedelta(days=1 + i * 5)
+        (stage_id, since, contact), moves = placer.place(i, ("client",), created, 1)
+        assert moves[0]["from_stage_id"] is None and moves[0]["source"] == "rule"
+        assert moves[-1]["to_stage_id"] == stage_id and moves[-1]["at"] == since
+        for before, after in zip(moves, moves[1:], strict=False):
+            assert after["from_stage_id"] == before["to_stage_id"] and after["at"] >= before["at"]
+            down = ladder.is_down(by_id[after["from_stage_id"]], by_id[after["to_stage_id"]])
+            assert (after["reason_id"] is not None) == down
+        assert created <= since <= now and (contact is None or created <= contact <= now)
+    assert placer.place(0, ("supplier",), now, 1) == ((None, None, None), [])
