@@ -212,9 +212,7 @@ def test_board_screenshots(page, manager, ladder_world, screenshot):
     overflow = screenshot(page, "board")
     assert overflow == {"desktop": 0, "phone": 0}, overflow
     page.set_viewport_size({"width": 390, "height": 844})
-    scrolls = page.evaluate(
-        "(() => { const b = document.querySelector('.board'); return b.scrollWidth > b.clientWidth; })()"
-    )
+    scrolls = page.locator(".board").evaluate("board => board.scrollWidth > board.clientWidth")
     assert scrolls, "on a phone the columns should scroll sideways"
     card(page, made["Acme Ltd"]).locator(".card-move").click()
     expect(page.locator("#move-dialog")).to_be_visible()
