@@ -2,6 +2,9 @@
 
 import enum
 
+from flask import g, has_request_context
+from sqlalchemy import select
+
 from crm.extensions import db
 from crm.models import Setting
 
@@ -18,10 +21,19 @@ DEFAULTS = {
 }
 
 
+def _stored() -> dict[str, str]:
+    """Every stored setting, read once per request (a page asks several times)."""
+    if has_request_context() and "crm_settings" in g:
+        return g.crm_settings
+    stored = dict(db.session.execute(select(Setting.key, Setting.value)).all())
+    if has_request_context():
+        g.crm_settings = stored
+    return stored
+
+
 def get_setting(key: str) -> str:
     """The stored value, or the default."""
-    row = db.session.get(Setting, key)
-    return row.value if row else DEFAULTS[key]
+    return _stored().get(key, DEFAULTS[key])
 
 
 def set_setting(key: str, value: str) -> None:
@@ -34,6 +46,8 @@ def set_setting(key: str, value: str) -> None:
     else:
         db.session.add(Setting(key=key, value=value))
     db.session.flush()
+    if has_request_context() and "crm_settings" in g:
+        g.crm_settings[key] = value
 
 
 def manager_visibility() -> Visibility:
