@@ -61,6 +61,7 @@ class Party(db.Model):
         Index("ix_parties_deleted_at", "deleted_at"),
         Index("ix_parties_board", "deleted_at", "stage_id", "last_contact_at", "id"),
         Index("ix_parties_owner_board", "owner_id", "deleted_at", "stage_id", "last_contact_at"),
+        Index("ix_parties_owner_contact", "owner_id", "last_contact_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,6 +10,7 @@ from crm.extensions import db
 from crm.models import Party, Stage, Task, User
 from crm.models.base import utcnow
 from crm.services.access import visible
+from crm.services.clock import local_today
 from crm.services.tasks import TaskData, create_task
 
 
@@ -87,7 +88,7 @@ def plan_next_contact(actor: User, party: Party) -> Task:
     """One click from the card: a task for the owner to contact the party when it is due."""
     stage = party.stage
     interval = timedelta(days=stage.contact_interval_days if stage else 30)
-    today = utcnow().date()
+    today = local_today()
     due = (party.last_contact_at + interval).date() if party.last_contact_at else today
     assignee = party.owner if party.owner and party.owner.active else actor
     return create_task(

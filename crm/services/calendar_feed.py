@@ -19,6 +19,7 @@ def regenerate_token(user: User) -> str:
 
 
 def user_for_token(token: str) -> User | None:
+    """The active user whose feed this secret opens, if any."""
     if not token or len(token) > 64:
         return None
     user = db.session.scalar(select(User).where(User.calendar_token == token))

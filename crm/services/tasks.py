@@ -12,6 +12,7 @@ from crm.extensions import db
 from crm.models import Contact, Party, Priority, Task, TaskStatus, User
 from crm.models.base import utcnow
 from crm.services.access import require_editor, sees_only_own
+from crm.services.clock import local_today
 from crm.services.errors import DomainError, EditConflictError, PermissionDeniedError
 
 REPEAT_UNITS = ("days", "weeks", "months")
@@ -98,11 +99,16 @@ def _require_change(actor: User, task: Task, expected_version: int | None) -> No
 
 
 def next_due(task: Task, today: date) -> date:
-    """The next date of a repeating task: its cadence kept, missed turns skipped."""
-    step = relativedelta(**{task.repeat_unit: task.repeat_every})
-    due = task.due_date + step
-    while due < today:
-        due += step
+    """The next date of a repeating task: its cadence kept, missed turns skipped.
+
+    Counted in whole turns from this task's due date (a monthly task due on 31 January
+    comes back on 28 February; the follow-up then counts from the 28th).
+    """
+    turns = 1
+    while (
+        due := task.due_date + relativedelta(**{task.repeat_unit: task.repeat_every * turns})
+    ) < today:
+        turns += 1
     return due
 
 
@@ -132,6 +138,7 @@ def complete_task(actor: User, task: Task, expected_version: int | None = None) 
 
 
 def cancel_task(actor: User, task: Task, expected_version: int | None = None) -> None:
+    """Close the task without doing it."""
     _require_change(actor, task, expected_version)
     task.status, task.completed_at = TaskStatus.CANCELLED, utcnow()
     _flush()
@@ -160,7 +167,7 @@ def _flush() -> None:
 
 def overdue_count(user: User, today: date | None = None) -> int:
     """How many of the user's open tasks are past due (for the navigation)."""
-    today = today or utcnow().date()
+    today = today or local_today()
     query = select(func.count()).where(
         Task.assignee_id == user.id, Task.status == TaskStatus.OPEN, Task.due_date < today
     )
@@ -168,6 +175,7 @@ def overdue_count(user: User, today: date | None = None) -> int:
 
 
 def open_tasks_of(party: Party, limit: int = 20) -> list[Task]:
+    """The party's open tasks, soonest first."""
     query = (
         select(Task)
         .where(Task.party_id == party.id, Task.status == TaskStatus.OPEN)

@@ -9,6 +9,7 @@ from crm.extensions import db
 from crm.models import MEANINGFUL, Interaction, Party, Stage, Task, TaskStatus, User
 from crm.models.base import utcnow
 from crm.services.cadence import needs_contact_condition
+from crm.services.clock import local_today
 from crm.services.users import managers
 
 
@@ -28,7 +29,7 @@ def _grouped(query) -> dict[int, int]:  # noqa: ANN001
 
 def team_workload(ladder: list[Stage], today: date | None = None) -> list[Workload]:
     """One row per active manager or admin, from five grouped queries (any team size)."""
-    today = today or utcnow().date()
+    today = today or local_today()
     live = Party.deleted_at.is_(None)
     owned = _grouped(select(Party.owner_id, func.count()).where(live).group_by(Party.owner_id))
     open_ = _grouped(

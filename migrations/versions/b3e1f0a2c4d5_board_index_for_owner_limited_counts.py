@@ -1,4 +1,4 @@
-"""board index for owner-limited counts
+"""board index for owner-limited counts, and a manager's clients by last contact
 
 A manager who sees only their own clients (or filters the board by owner) counts the
 parties per stage of one owner: this index answers that without touching the table.
@@ -23,7 +23,11 @@ def upgrade():
         ["owner_id", "deleted_at", "stage_id", "last_contact_at"],
         unique=False,
     )
+    op.create_index(
+        "ix_parties_owner_contact", "parties", ["owner_id", "last_contact_at", "id"], unique=False
+    )
 
 
 def downgrade():
+    op.drop_index("ix_parties_owner_contact", table_name="parties")
     op.drop_index("ix_parties_owner_board", table_name="parties")

@@ -8,6 +8,7 @@ PASSWORD = "password1"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 CLIENTS_URL = re.compile(r"/clients(\?.*)?$")
+MY_DAY_URL = re.compile(r"/$")
 
 
 def settle_db() -> None:
@@ -21,12 +22,13 @@ def settle_db() -> None:
 
 
 def log_in(page, email: str, password: str = PASSWORD) -> None:  # noqa: ANN001
-    """Log in through the form, as a person would, and land on the client list."""
+    """Log in through the form, as a person would, land on My day, then open the clients."""
     page.goto("/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(CLIENTS_URL)
+    page.wait_for_url(MY_DAY_URL)
+    page.goto("/clients")
 
 
 def mark_document(page) -> None:  # noqa: ANN001

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import CLIENTS_URL, PASSWORD, mark_document, same_document, settle_db
+from tests.browser.helpers import MY_DAY_URL, PASSWORD, mark_document, same_document, settle_db
 from tests.factories import make_party
 
 pytestmark = pytest.mark.browser
@@ -55,7 +55,9 @@ def test_log_in_and_search_with_the_keyboard_only(page, manager, console_errors)
     assert page.evaluate("document.activeElement.id") == "password"
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(CLIENTS_URL)
+    page.wait_for_url(MY_DAY_URL)
+    expect(page.get_by_role("heading", level=1)).to_have_text("My day")
+    page.goto("/clients")
     expect(page.get_by_role("heading", level=1)).to_have_text("Client base")
 
     # On the list, Tab reaches the search box after the top bar and "New party".
