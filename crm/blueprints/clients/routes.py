@@ -15,6 +15,7 @@ from crm.blueprints.clients.forms import (
 )
 from crm.blueprints.clients.history import history_rows
 from crm.blueprints.clients.labels import ROLE_LABELS, SORT_LABELS
+from crm.blueprints.clients.work import card_work
 from crm.extensions import db
 from crm.models import Party, Tag
 from crm.services import contacts, factors, ladder, parties, users
@@ -115,7 +116,6 @@ def card_context(party: Party) -> dict:
     return {
         "party": party,
         "documents": party_documents(party),
-        "history": history_rows(party.id),
         "moves": ladder.stage_history(party, limit=10),
         "at_risk": ladder.is_at_risk(party),
         "factors_latest": latest,
@@ -124,6 +124,7 @@ def card_context(party: Party) -> dict:
         "contact_form": ContactForm(formdata=None),
         "document_form": DocumentForm(formdata=None),
         "action_form": DeleteForm(),
+        **card_work(party),  # timeline, log-an-interaction form, open tasks, needs contact
     }
 
 
