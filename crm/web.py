@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, make_response, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
@@ -39,6 +40,15 @@ def render_page_or_fragment(
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     return response
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Follow `next` only to a path on this site; anything else goes to the default."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return default
 
 
 def editor_required(view: Callable) -> Callable:

@@ -7,10 +7,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 
 from crm.extensions import db
-from crm.models import Party, Stage, Task, User
+from crm.models import Party, Stage, Task, TaskStatus, User
 from crm.models.base import utcnow
 from crm.services.access import visible
-from crm.services.clock import local_today
+from crm.services.clock import local_date, local_today
 from crm.services.tasks import TaskData, create_task
 
 
@@ -84,14 +84,30 @@ def cadence_report(user: User, ladder: list[Stage]) -> list[CadenceRow]:
     return [CadenceRow(*row) for row in db.session.execute(query)]
 
 
-def plan_next_contact(actor: User, party: Party) -> Task:
-    """One click from the card: a task for the owner to contact the party when it is due."""
+def plan_next_contact(actor: User, party: Party) -> tuple[Task, bool]:
+    """One click from the card: a task for the owner to contact the party when it is due.
+
+    Returns (task, created). If the owner already has an open task for this party, that
+    task is the plan and nothing new is created, however often the button is pressed.
+    """
     stage = party.stage
     interval = timedelta(days=stage.contact_interval_days if stage else 30)
-    today = local_today()
-    due = (party.last_contact_at + interval).date() if party.last_contact_at else today
     assignee = party.owner if party.owner and party.owner.active else actor
-    return create_task(
+    existing = db.session.scalar(
+        select(Task)
+        .where(
+            Task.party_id == party.id,
+            Task.assignee_id == assignee.id,
+            Task.status == TaskStatus.OPEN,
+        )
+        .order_by(Task.due_date, Task.id)
+        .limit(1)
+    )
+    if existing is not None:
+        return existing, False
+    today = local_today()
+    due = local_date(party.last_contact_at + interval) if party.last_contact_at else today
+    task = create_task(
         actor,
         TaskData(
             title=str(_l("Contact %(name)s", name=party.name))[:200],
@@ -100,3 +116,4 @@ def plan_next_contact(actor: User, party: Party) -> Task:
             party=party,
         ),
     )
+    return task, True

@@ -11,7 +11,7 @@ from crm.models.base import utcnow
 from crm.services.access import require_editor
 from crm.services.errors import DomainError
 
-# Logging a meeting planned for later today is fine; next month is not an interaction.
+# A little slack for clocks and time zones; anything later is not an interaction yet.
 FUTURE_TOLERANCE = timedelta(days=1)
 
 
@@ -36,7 +36,7 @@ def log_interaction(
         raise DomainError(_l("An interaction cannot be in the future."))
     if satisfaction is not None and not 1 <= satisfaction <= 5:
         raise DomainError(_l("Satisfaction is a score from 1 to 5."))
-    if contact is not None and contact.party_id != party.id:
+    if contact is not None and (contact.party_id != party.id or contact.deleted_at is not None):
         raise DomainError(_l("This contact works elsewhere."))
     interaction = Interaction(
         party_id=party.id,

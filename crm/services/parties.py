@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -37,7 +38,9 @@ AUDITED_FIELDS = (*PROFILE_FIELDS, "roles", "tags")
 
 def get_party(user: User, party_id: int, *, include_deleted: bool = False) -> Party:
     """The party if it exists and the user may see it; NotFoundError otherwise."""
-    party = db.session.get(Party, party_id)
+    # One query for the party with its roles and tags (they would be two more).
+    options = [joinedload(Party.roles), joinedload(Party.tags)]
+    party = db.session.get(Party, party_id, options=options)
     if party is None or (sees_only_own(user) and party.owner_id != user.id):
         raise NotFoundError(_l("No such party."))
     if party.deleted_at is not None and not (include_deleted and user.is_admin):

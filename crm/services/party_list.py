@@ -10,6 +10,8 @@ from sqlalchemy import ColumnElement, func, select, tuple_
 from crm.extensions import db
 from crm.models import Party, PartyRole, User, party_tags
 from crm.services.access import visible
+from crm.services.cadence import needs_contact_condition
+from crm.services.ladder import stages
 from crm.services.search_index import candidates
 from crm.services.text import like_escape, search_pattern
 
@@ -34,6 +36,7 @@ class PartyFilter:
     sort: str = "name"
     after: str = ""
     before: str = ""
+    needs_contact: bool = False
 
 
 @dataclass
@@ -82,6 +85,8 @@ def conditions(filters: PartyFilter) -> list:
     if filters.tag_id:
         tagged = select(party_tags.c.party_id).where(party_tags.c.tag_id == filters.tag_id)
         where.append(Party.id.in_(tagged))
+    if filters.needs_contact:
+        where.append(needs_contact_condition(stages()))
     return where
 
 

@@ -6,6 +6,7 @@ from datetime import date, time, timedelta
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.extensions import db
@@ -178,6 +179,7 @@ def open_tasks_of(party: Party, limit: int = 20) -> list[Task]:
     """The party's open tasks, soonest first."""
     query = (
         select(Task)
+        .options(lazyload(Task.party))  # the caller has the party
         .where(Task.party_id == party.id, Task.status == TaskStatus.OPEN)
         .order_by(Task.due_date, Task.id)
         .limit(limit)

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import lazyload
 
 from crm.extensions import db
 from crm.models import AuditEntry, Interaction, Party, StageMove, Task, TaskStatus
@@ -98,6 +99,7 @@ def party_timeline(
         events += [Event(t.created_at, "task_created", t.id, t) for t in created]
         done = db.session.scalars(
             select(Task)
+            .options(lazyload(Task.party))
             .where(
                 Task.party_id == party.id,
                 Task.status == TaskStatus.DONE,

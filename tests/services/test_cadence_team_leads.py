@@ -43,8 +43,9 @@ def test_cadence_report_counts_kept_and_missed_per_owner_and_stage(manager):
 def test_planning_the_next_contact_creates_a_task_for_the_owner(manager, admin):
     party = make_party(manager)
     contacted(party, 10)
-    task = cadence.plan_next_contact(admin, party)
-    assert task.assignee_id == manager.id and task.party_id == party.id
+    task, created = cadence.plan_next_contact(admin, party)
+    assert created and task.assignee_id == manager.id and task.party_id == party.id
+    assert cadence.plan_next_contact(manager, party) == (task, False)  # pressed twice
     interval = party.stage.contact_interval_days
     assert task.due_date == (party.last_contact_at + timedelta(days=interval)).date()
 

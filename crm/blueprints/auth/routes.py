@@ -1,7 +1,5 @@
 """Login, logout, password and language."""
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -14,15 +12,11 @@ from crm.cli.demo import DEMO_ADMIN
 from crm.extensions import db
 from crm.models import User
 from crm.services import users
+from crm.web import safe_next
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths are followed after login."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return url_for("main.index")
+    return safe_next(target, url_for("main.index"))
 
 
 def _demo_accounts_exist() -> bool:

@@ -15,7 +15,7 @@ from crm.services import cadence, interactions, parties, tasks
 from crm.services.clock import local_today
 from crm.services.errors import DomainError, NotFoundError, PermissionDeniedError
 from crm.services.timeline import KINDS, party_timeline
-from crm.web import editor_required, render_page_or_fragment, wants_fragment
+from crm.web import editor_required, render_page_or_fragment, safe_next, wants_fragment
 
 TIMELINE_PAGE = 20
 # The filter: "" shows every kind; the others are ?kinds= values.
@@ -157,18 +157,18 @@ def plan_contact(party_id: int):
     """Create a task to contact the party when the cadence says so."""
     party = parties.get_party(current_user, party_id)
     try:
-        task = cadence.plan_next_contact(current_user, party)
+        task, created = cadence.plan_next_contact(current_user, party)
     except (NotFoundError, PermissionDeniedError):
         raise
     except DomainError as exc:
         db.session.rollback()
         return _tasks_block(party, str(exc), "error", 422)
     db.session.commit()
-    message = _(
-        "Task created: %(title)s, due %(date)s",
-        title=task.title,
-        date=format_date(task.due_date, "medium"),
-    )
+    due = format_date(task.due_date, "medium")
+    if created:
+        message = _("Task created: %(title)s, due %(date)s", title=task.title, date=due)
+    else:
+        message = _("Already planned: %(title)s, due %(date)s", title=task.title, date=due)
     return _tasks_block(party, message, "success")
 
 
@@ -176,7 +176,8 @@ def _tasks_block(party: Party, message: str, category: str, status: int = 200): 
     """The open tasks for htmx, with the message; without JavaScript, the card (303)."""
     if not wants_fragment():
         flash(message, category)
-        return redirect(url_for("clients.show", party_id=party.id, _anchor="party-tasks"), 303)
+        card = url_for("clients.show", party_id=party.id, _anchor="party-tasks")
+        return redirect(safe_next(request.form.get("next"), card), 303)
     context = tasks_context(party)
     html = render_template(
         "clients/_party_tasks.html", task_notice=message, notice_category=category, **context
