@@ -90,6 +90,7 @@ def party_timeline(
     if "task" in kinds:
         created = db.session.scalars(
             select(Task)
+            .options(lazyload(Task.party))  # the party is this one: don't load it again
             .where(
                 Task.party_id == party.id, _before(Task.created_at, Task.id, "task_created", after)
             )
