@@ -65,6 +65,7 @@ def create_app(config: dict | None = None, config_class: type = config_module.Co
     from crm.blueprints.pipeline import bp as pipeline_bp
     from crm.blueprints.reports import bp as reports_bp
     from crm.blueprints.tasks import bp as tasks_bp
+    from crm.blueprints.team import bp as team_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -73,6 +74,7 @@ def create_app(config: dict | None = None, config_class: type = config_module.Co
     app.register_blueprint(pipeline_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(tasks_bp)
+    app.register_blueprint(team_bp)
 
     from crm.cli import register_cli
 

@@ -37,6 +37,7 @@ EVENT_LABELS = {
     ("party", "delete"): _l("Moved to the trash"),
     ("party", "restore"): _l("Restored from the trash"),
     ("party", "hand_over"): _l("Handed over to another manager"),
+    ("party", "assign"): _l("Assigned from the lead pool"),
     ("contact", "create"): _l("Contact added"),
     ("contact", "update"): _l("Contact changed"),
     ("contact", "delete"): _l("Contact removed"),

@@ -43,6 +43,7 @@ def _filters_from_request() -> PartyFilter:
         sort=sort if sort in SORTS else "name",
         after=args.get("after", "")[:500],
         before=args.get("before", "")[:500],
+        needs_contact=args.get("needs_contact") == "1",
     )
 
 
