@@ -60,7 +60,7 @@ class Party(db.Model):
         Index("ix_parties_owner_name", "owner_id", "name_key", "id"),
         Index("ix_parties_deleted_at", "deleted_at"),
         Index("ix_parties_board", "deleted_at", "stage_id", "last_contact_at", "id"),
-        Index("ix_parties_owner_board", "owner_id", "deleted_at", "stage_id", "last_contact_at"),
+        Index("ix_parties_owner_board", "deleted_at", "owner_id", "stage_id", "last_contact_at"),
         Index("ix_parties_owner_contact", "owner_id", "last_contact_at", "id"),
     )
 

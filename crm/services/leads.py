@@ -3,7 +3,7 @@
 from itertools import cycle
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from crm.extensions import db
 from crm.models import Party, Task, TaskStatus, User
@@ -77,15 +77,27 @@ def distribute(
             chosen = min(load, key=lambda uid: (load[uid], order[uid]))
             assignments[party.id] = chosen
             load[chosen] += 1
+    given: dict[int, int] = {}
     for party in pool:
-        party.owner_id = assignments[party.id]
+        owner_id = assignments[party.id]
+        # Only if still unassigned: two admins distributing at once never both get a lead.
+        taken = db.session.execute(
+            update(Party)
+            .where(Party.id == party.id, Party.owner_id.is_(None))
+            .values(owner_id=owner_id)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:
+            continue
+        given[party.id] = owner_id
+        db.session.expire(party, ["owner_id", "owner"])
         audit.record(
             actor,
             "party",
             party.id,
             "assign",
             party_id=party.id,
-            changes={"owner_id": [None, party.owner_id]},
+            changes={"owner_id": [None, owner_id]},
         )
     db.session.flush()
-    return assignments
+    return given

@@ -1,7 +1,8 @@
 """board index for owner-limited counts, and a manager's clients by last contact
 
 A manager who sees only their own clients (or filters the board by owner) counts the
-parties per stage of one owner: this index answers that without touching the table.
+parties per stage of one owner, the team page counts per owner and stage, and the lead
+pool looks for live parties without an owner: this index answers all three from the index.
 
 Revision ID: b3e1f0a2c4d5
 Revises: 98968367882f
@@ -20,7 +21,7 @@ def upgrade():
     op.create_index(
         "ix_parties_owner_board",
         "parties",
-        ["owner_id", "deleted_at", "stage_id", "last_contact_at"],
+        ["deleted_at", "owner_id", "stage_id", "last_contact_at"],
         unique=False,
     )
     op.create_index(
