@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import LossReason, Party, Stage, User
+from crm.models import AuditEntry, LossReason, Party, Stage, User
 from crm.models.base import utcnow
 from crm.services import factors, interactions, ladder, parties
 
@@ -61,8 +61,14 @@ STORIES = {
     "Логистическая компания «Быстрый путь»": ([("partner", 300, None, "Доставка и сборка")], 40),
     "Фабрика «Русский диван»": ([("supporter", 250, None, "")], 70),
 }
-FIRST_NAMES = ["Анна", "Олег", "Марія", "Сергей", "Тарас", "Ольга", "Emma", "Lucas", "Ірина"]
-LAST_NAMES = ["Смирнова", "Ковальчук", "Бондаренко", "Иванов", "Мельник", "Novak", "Fischer"]
+# First names and surnames that go together: Russian, Ukrainian and English ones.
+NAMES = [
+    (["Анна", "Ольга", "Ирина"], ["Смирнова", "Иванова", "Кузнецова"]),
+    (["Олег", "Сергей", "Павел"], ["Иванов", "Смирнов", "Морозов"]),
+    (["Марія", "Оксана", "Ірина"], ["Ковальчук", "Бондаренко", "Мельник"]),
+    (["Тарас", "Андрій", "Богдан"], ["Ковальчук", "Бондаренко", "Шевченко"]),
+    (["Emma", "Olivia", "Lucas", "Noah"], ["Novak", "Fischer", "Taylor"]),
+]
 
 
 def _reason(key: str) -> LossReason:
@@ -73,8 +79,12 @@ def _walk(actor: User, party: Party, steps: list, silent_days: int, by_key: dict
     """Replay a story of moves with their real dates, then set the last contact."""
     now = utcnow()
     entry = ladder.stage_history(party, limit=1)
+    joined = now - timedelta(days=(steps[0][1] if steps else silent_days) + 30)
     if entry:
-        entry[0].at = now - timedelta(days=steps[0][1] + 30 if steps else silent_days)
+        entry[0].at = joined
+    party.created_at = joined  # the party, its contacts and their history date from then
+    for record in db.session.scalars(select(AuditEntry).where(AuditEntry.party_id == party.id)):
+        record.at = joined
     for key, days_ago, reason_key, comment in steps:
         reason = _reason(reason_key) if reason_key else None
         move = ladder.move_party(
@@ -112,7 +122,8 @@ def walk_the_ladder(by_email: dict[str, User]) -> None:
     ladder_keys = ["suspect", "prospect", "first_time_buyer", "repeat_buyer", "client"]
     for i in range(36):
         owner = managers[i % 2]
-        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        first_names, surnames = rng.choice(NAMES)
+        name = f"{rng.choice(first_names)} {rng.choice(surnames)}"
         party = parties.create_party(
             owner,
             {
