@@ -109,7 +109,7 @@ def test_reschedule_and_complete_and_log_inline_on_the_task_list(page, manager, 
     new_day = (utcnow().date() + timedelta(days=7)).isoformat()
     late.get_by_label("Due date").fill(new_day)
     late.get_by_label("Time").fill("10:30")
-    late.get_by_role("button", name="Move").click()
+    late.get_by_role("button", name="Save").click()
     expect(late.locator(".flag-overdue")).to_have_count(0)
     expect(late.locator("time")).to_have_attribute("datetime", new_day)
     expect(page.locator("#nav-overdue")).to_be_empty()
@@ -192,7 +192,7 @@ def test_screenshots_of_my_day_and_the_task_list(page, busy_day, screenshot, con
     page.locator("li.task").filter(has_text="Prepare samples").get_by_role(
         "link", name=re.compile("Reschedule")
     ).click()
-    expect(page.get_by_role("button", name="Move")).to_be_visible()
+    expect(page.get_by_role("button", name="Save")).to_be_visible()
     page.locator("li.task").filter(has_text="Send the updated price list").get_by_role(
         "link", name=re.compile("Complete and log")
     ).click()
