@@ -3,6 +3,8 @@
 1. Builds bench/bench.sqlite once (`flask db upgrade` + `flask crm bench-data`).
 2. In process, through the Flask test client, logged in as a manager: server-side time
    (p50/p95, after warm-up) and SQL statements per request for the client-base pages.
+   Also the daily work (issue 4): My day, /tasks, the card of parties with a long timeline
+   and its "show more", the needs-contact filter on /clients.
 3. Under gunicorn (2 workers): requests per second and latency from a few client threads.
 
 The table is printed and written to bench/results/latest.md. Standard library only.
@@ -42,9 +44,14 @@ TARGET_STATEMENTS = 15
 # The pipeline board (issue 3): the whole board, and one column's "Load more" fragment.
 BOARD_TARGET_MS, LOAD_MORE_TARGET_MS = 150.0, 50.0
 BOARD_STATEMENTS, LOAD_MORE_STATEMENTS = 20, 10
+# The daily work (issue 4): My day and /tasks, the card with its timeline (and "show more"),
+# the needs-contact filter on /clients; every page and fragment within TARGET_STATEMENTS.
+WORK_TARGET_MS, TIMELINE_TARGET_MS, NEEDS_CONTACT_TARGET_MS = 50.0, 60.0, 80.0
+LONG_TIMELINE = 30  # interactions of the parties whose card is measured with its timeline
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 NEXT_RE = re.compile(r'<a class="button" href="([^"]*after=[^"]*)"')
 LOAD_MORE_RE = re.compile(r'class="board-more">\s*<a class="button small" href="([^"]+)"')
+TIMELINE_MORE_RE = re.compile(r'id="timeline-more">\s*<a class="button small" href="([^"#]+)#')
 # BEGIN/COMMIT are transaction control, not queries: not counted against the budget.
 TX_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
 
@@ -236,8 +243,11 @@ def pick_inputs(db_path: Path, seed: int) -> dict:
                 "party_tags",
                 "audit_entries",
                 "stage_moves",
+                "interactions",
+                "tasks",
             )
         }
+        work = pick_work_inputs(conn, set(live))
     if not live:
         raise SystemExit("The bench database has no live parties.")
     phone_digits = re.sub(r"\D", "", rng.choice(phones).splitlines()[0]) if phones else "7910"
@@ -249,6 +259,38 @@ def pick_inputs(db_path: Path, seed: int) -> dict:
         "rare_term": rng.choice(emails) if emails else "zzzz",
         "phone_term": phone_digits[-7:],
         "counts": counts,
+        **work,
+    }
+
+
+def pick_work_inputs(conn: sqlite3.Connection, live: set[int]) -> dict:
+    """Parties with a long timeline, the manager's tasks by due window, parties due a contact."""
+    heavy = [
+        party_id
+        for party_id, _ in conn.execute(
+            "SELECT party_id, count(*) FROM interactions GROUP BY party_id HAVING count(*) >= ?",
+            (LONG_TIMELINE,),
+        )
+        if party_id in live
+    ]
+    today = datetime.now(UTC).date().isoformat()  # the app's day unless CRM_TIMEZONE is set
+    day = conn.execute(
+        "SELECT sum(due_date < :today), sum(due_date = :today), "
+        "sum(due_date > :today AND due_date <= date(:today, '+7 days')), count(*) "
+        "FROM tasks WHERE status = 'open' "
+        "AND assignee_id = (SELECT id FROM users WHERE email = :email)",
+        {"today": today, "email": MANAGER_EMAIL},
+    ).fetchone()
+    due = conn.execute(
+        "SELECT count(*) FROM parties p JOIN stages s ON s.id = p.stage_id "
+        "WHERE p.deleted_at IS NULL AND NOT s.terminal AND (p.last_contact_at IS NULL "
+        "OR p.last_contact_at < datetime('now', '-' || s.contact_interval_days || ' days'))"
+    ).fetchone()[0]
+    return {
+        "long_timelines": random.Random(len(heavy)).sample(heavy, min(len(heavy), 200)),
+        "long_timeline_total": len(heavy),
+        "my_day": tuple(n or 0 for n in day),  # overdue, today, next 7 days, open
+        "needs_contact": due,
     }
 
 
@@ -374,6 +416,7 @@ def measure_in_process(
             hx,
             LOAD_MORE_STATEMENTS,
         ),
+        *work_cases(get, inputs, hx),
     ]
     results = []
     statement_stats = {}
@@ -404,6 +447,70 @@ def measure_in_process(
     with app.app_context():
         db.engine.dispose()
     return results, statement_stats
+
+
+def work_cases(get, inputs: dict, hx: dict) -> list[tuple]:  # noqa: ANN001
+    """Rows for the daily work (issue 4), as (name, kind, target, urls, headers)."""
+    overdue, today, upcoming, open_tasks = inputs["my_day"]
+    long_cards = [f"/clients/{i}" for i in inputs["long_timelines"]]
+    more_urls = timeline_more_urls(get, long_cards[:60], depth=3)
+    needs_contact = f"Needs contact /clients?needs_contact=1 ({inputs['needs_contact']:,})"
+    try:
+        if get("/clients?needs_contact=1", hx) == get("/clients", hx):
+            needs_contact += " — NOT FILTERING: same list as /clients"
+            log("  /clients?needs_contact=1 returns the unfiltered list: not filtering yet.")
+    except RequestFailedError as exc:
+        log(f"  Comparing the needs-contact list failed: {exc}")
+    return [
+        (
+            f"My day / ({overdue:,} overdue, {today} today, {upcoming} in 7 days)",
+            "page",
+            WORK_TARGET_MS,
+            ["/"],
+            {},
+        ),
+        (f"Tasks /tasks, first page ({open_tasks:,} open)", "page", WORK_TARGET_MS, ["/tasks"], {}),
+        (
+            "Tasks status=open&due=overdue",
+            "fragment",
+            WORK_TARGET_MS,
+            ["/tasks?status=open&due=overdue"],
+            hx,
+        ),
+        (
+            f"Card, long timeline (≥ {LONG_TIMELINE} interactions; "
+            f"{inputs['long_timeline_total']:,} such)",
+            "page",
+            TIMELINE_TARGET_MS,
+            long_cards or ["/clients/1"],
+            {},
+        ),
+        (
+            f"Timeline “Show more” ({len(more_urls)} pages 2–4)",
+            "fragment",
+            TIMELINE_TARGET_MS,
+            more_urls or ["/clients/1/timeline"],
+            hx,
+        ),
+        (needs_contact, "fragment", NEEDS_CONTACT_TARGET_MS, ["/clients?needs_contact=1"], hx),
+    ]
+
+
+def timeline_more_urls(get, cards: list[str], depth: int) -> list[str]:  # noqa: ANN001
+    """The "Show more" links of these cards' timelines, and of the next pages up to `depth`."""
+    urls = []
+    try:
+        for card in cards:
+            page = get(card)
+            for _ in range(depth):
+                found = TIMELINE_MORE_RE.search(page)
+                if not found:
+                    break
+                urls.append(html.unescape(found.group(1)))
+                page = get(urls[-1], {"HX-Request": "true"})
+    except RequestFailedError as exc:
+        log(f"  Reading the timelines' show-more links failed: {exc}")
+    return urls
 
 
 def board_load_more_urls(get, depth: int) -> list[str]:  # noqa: ANN001
@@ -661,7 +768,8 @@ def report(
         f"- Database: {shown(db_path)} ({size_mb:,.0f} MB): "
         f"{counts['parties']:,} parties, {counts['contacts']:,} contacts, "
         f"{counts['party_roles']:,} roles, {counts['party_tags']:,} tag links, "
-        f"{counts['audit_entries']:,} audit entries, {counts['stage_moves']:,} stage moves",
+        f"{counts['audit_entries']:,} audit entries, {counts['stage_moves']:,} stage moves, "
+        f"{counts['interactions']:,} interactions, {counts['tasks']:,} tasks",
         f"- bench-data: {meta.get('bench_data_seconds', '?')} s for "
         f"{meta.get('clients', '?'):,} parties (seed {meta.get('seed', '?')}, "
         f"built {meta.get('built_at', '?')})"
@@ -673,6 +781,10 @@ def report(
         f"{TARGET_MS:.0f} ms; ≤ {TARGET_STATEMENTS} SQL statements per page. Pipeline board "
         f"p95 ≤ {BOARD_TARGET_MS:.0f} ms (≤ {BOARD_STATEMENTS} statements), a column's "
         f"“Load more” p95 ≤ {LOAD_MORE_TARGET_MS:.0f} ms (≤ {LOAD_MORE_STATEMENTS}). "
+        f"Daily work (issue 4): My day and /tasks p95 ≤ {WORK_TARGET_MS:.0f} ms, the card with "
+        f"its timeline (and its “Show more”) ≤ {TIMELINE_TARGET_MS:.0f} ms, the needs-contact "
+        f"filter ≤ {NEEDS_CONTACT_TARGET_MS:.0f} ms; ≤ {TARGET_STATEMENTS} statements each; "
+        f"measured as {MANAGER_EMAIL}. "
         "Rows marked “info” have no time target of their own. Time is the whole WSGI call "
         "(routing, session, queries, template). DB ms: the request's statements run again alone "
         "with sqlite3, all rows fetched — the database's share of the time.\n",

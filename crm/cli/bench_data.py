@@ -18,6 +18,7 @@ import click
 from sqlalchemy import func, insert, select, text
 
 from crm.cli.bench_ladder import LadderPlacer
+from crm.cli.bench_work import WORK_TABLES, WorkBuilder
 from crm.extensions import db
 from crm.models import (
     AuditEntry,
@@ -32,6 +33,7 @@ from crm.models import (
 )
 from crm.models.base import utcnow
 from crm.services import audit, users
+from crm.services.clock import local_today
 from crm.services.parties import PROFILE_FIELDS, refresh_search_text
 from crm.services.text import digits, fold, split_lines
 
@@ -671,6 +673,7 @@ def fill(clients: int, seed: int) -> None:
 
     gen = Generator(seed, owners, tag_ids)
     placer = LadderPlacer(seed, utcnow())
+    work = WorkBuilder(seed, owners, placer.now, local_today())  # interactions and tasks
     ids = {
         "party": _max_id(Party),
         "contact": _max_id(Contact),
@@ -680,6 +683,7 @@ def fill(clients: int, seed: int) -> None:
     span = HISTORY_YEARS * 365 * 86400.0
     timeline = (utcnow() - timedelta(seconds=span), span - 3600.0)
     totals = dict.fromkeys(("parties", "roles", "tags", "contacts", "audit", "moves"), 0)
+    totals.update(dict.fromkeys(WORK_TABLES, 0))
     tables = (
         ("parties", Party.__table__),
         ("roles", PartyRole.__table__),
@@ -690,16 +694,18 @@ def fill(clients: int, seed: int) -> None:
     )
     for first, count in _chunks(clients):
         built = _build_chunk(gen, first, count, clients, ids, tag_names, owners, timeline, placer)
+        # Interactions and tasks; built first: they set off-ladder parties' last contact.
+        work_rows = work.build(built.parties, built.roles, built.contacts)
         with db.engine.begin() as conn:  # one transaction per chunk
-            for name, table in tables:
-                rows = getattr(built, name)
+            for name, table in (*tables, *((n, WORK_TABLES[n]) for n in work_rows)):
+                rows = work_rows[name] if name in work_rows else getattr(built, name)
                 if rows:
                     conn.execute(insert(table), rows)
                     totals[name] += len(rows)
         done = first + count
         click.echo(
             f"  {done:>9,} / {clients:,} parties  {totals['contacts']:>9,} contacts  "
-            f"[{time.perf_counter() - began:.1f}s]"
+            f"{totals['interactions']:>9,} interactions  [{time.perf_counter() - began:.1f}s]"
         )
 
     if db.engine.dialect.name == "postgresql":  # explicit ids: move the sequences past them
@@ -715,6 +721,7 @@ def fill(clients: int, seed: int) -> None:
     click.echo(
         f"Done: {totals['parties']:,} parties, {totals['roles']:,} roles, "
         f"{totals['tags']:,} tag links, {totals['contacts']:,} contacts, "
-        f"{totals['audit']:,} audit entries, {totals['moves']:,} stage moves "
+        f"{totals['audit']:,} audit entries, {totals['moves']:,} stage moves, "
+        f"{totals['interactions']:,} interactions, {totals['tasks']:,} tasks "
         f"in {time.perf_counter() - began:.1f}s."
     )
