@@ -73,7 +73,7 @@ class Task(db.Model):
     __tablename__ = "tasks"
     __table_args__ = (
         Index("ix_tasks_assignee_open_due", "assignee_id", "status", "due_date", "id"),
-        Index("ix_tasks_party_status", "party_id", "status"),
+        Index("ix_tasks_party_status", "party_id", "status", "due_date", "id"),
         Index("ix_tasks_status_due", "status", "due_date", "id"),
     )
 

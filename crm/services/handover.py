@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import Party, Priority, Task, TaskStatus, User
-from crm.models.base import utcnow
 from crm.services import audit
+from crm.services.clock import local_today
 from crm.services.errors import DomainError, PermissionDeniedError
 from crm.services.ladder import stages
 
@@ -46,7 +46,7 @@ def hand_over(
         query = query.where(Party.id.in_(party_ids))
     moved = list(db.session.scalars(query))
     top_half_from = _top_half_from()
-    due = utcnow().date() + timedelta(days=INTRODUCTION_DUE_DAYS)
+    due = local_today() + timedelta(days=INTRODUCTION_DUE_DAYS)
     for party in moved:
         party.owner_id = to_user.id
         db.session.flush()

@@ -16,6 +16,8 @@ from crm.services.tasks import due_window
 DUE_FILTERS = ("overdue", "today", "week", "later")
 STATUSES = tuple(TaskStatus)
 UPCOMING_DAYS = 7
+# A page, not a report: past this many tasks due soon, My day links to the full list.
+SOON_LIMIT = 40
 
 
 @dataclass
@@ -50,6 +52,7 @@ class MyDay:
     overdue_more: bool
     today: list[Task]
     upcoming: list[Task]
+    upcoming_more: bool = False
 
 
 def _visible_condition(user: User) -> ColumnElement[bool] | None:
@@ -155,12 +158,15 @@ def my_day(user: User, today: date, overdue_limit: int = 20) -> MyDay:
     soon = mine.where(
         Task.due_date >= today, Task.due_date <= today + timedelta(days=UPCOMING_DAYS)
     ).order_by(Task.due_date, Task.id)
-    upcoming = sorted(db.session.scalars(_with_row_data(soon)), key=_by_time)
+    upcoming = list(db.session.scalars(_with_row_data(soon).limit(SOON_LIMIT + 1)))
+    more = len(upcoming) > SOON_LIMIT
+    upcoming = sorted(upcoming[:SOON_LIMIT], key=_by_time)
     return MyDay(
         overdue=overdue[:overdue_limit],
         overdue_more=len(overdue) > overdue_limit,
         today=[t for t in upcoming if t.due_date == today],
         upcoming=[t for t in upcoming if t.due_date > today],
+        upcoming_more=more,
     )
 
 

@@ -64,7 +64,7 @@ def upgrade():
     )
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.create_index('ix_tasks_assignee_open_due', ['assignee_id', 'status', 'due_date', 'id'], unique=False)
-        batch_op.create_index('ix_tasks_party_status', ['party_id', 'status'], unique=False)
+        batch_op.create_index('ix_tasks_party_status', ['party_id', 'status', 'due_date', 'id'], unique=False)
         batch_op.create_index('ix_tasks_status_due', ['status', 'due_date', 'id'], unique=False)
 
     # ### end Alembic commands ###
