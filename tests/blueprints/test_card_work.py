@@ -29,7 +29,7 @@ EVENT_RE = re.compile(r'<li class="event event-(\w+)" id="event-(\w+)-(\d+)">')
 TIME_RE = re.compile(r'<time class="muted small" datetime="([^"]+)"')
 MORE_RE = re.compile(r'id="timeline-more">\s*<a class="button small" href="([^"#]+)#timeline"')
 TX_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
-CARD_BUDGET = 15  # the issue-2 rule: no page issues more than 15 statements  # the party card with its timeline (issue 4)
+CARD_BUDGET = 15  # the party card with its timeline: the issue-2 rule holds for it too
 PAGE_BUDGET = 15  # any other page or fragment
 
 
