@@ -7,7 +7,7 @@ from sqlalchemy import delete, select
 
 from crm.extensions import db
 from crm.models import LossReason, Party, Stage, StageMove, User
-from crm.services import ladder, ladder_admin, ladder_report, parties
+from crm.services import ladder, ladder_admin, ladder_report, ladder_report_queries, parties
 from crm.services.ladder_report import MoveCount, Period
 from crm.services.settings import set_setting
 from tests.factories import make_party, make_user
@@ -128,9 +128,10 @@ def test_clients_per_stage_at_the_start_and_at_the_end(story, manager, key, at_s
 )
 def test_history_before_a_moment_and_today_rewound_give_the_same_stages(story, manager, moment):
     at = datetime.fromisoformat(moment)
-    from_history = ladder_report.stages_before(manager, at)
-    current = ladder_report.current_stages(manager)
-    assert ladder_report.rewind(current, ladder_report.moves_since(manager, at)) == from_history
+    from_history = ladder_report_queries.stages_before(manager, at)
+    current = ladder_report_queries.current_stages(manager)
+    since = ladder_report_queries.moves_since(manager, at)
+    assert ladder_report.rewind(current, since) == from_history
 
 
 def test_totals_at_start_and_end_differ_by_the_parties_that_entered(story, manager):
@@ -139,7 +140,7 @@ def test_totals_at_start_and_end_differ_by_the_parties_that_entered(story, manag
 
 
 def test_the_movement_matrix_counts_moves_in_the_period(story, manager):
-    matrix = ladder_report.movement_matrix(ladder_report.move_counts(manager, PERIOD))
+    matrix = ladder_report.movement_matrix(ladder_report_queries.move_counts(manager, PERIOD))
     named = {(key_of(f), key_of(t)): n for (f, t), n in matrix.items()}
     assert named == {
         ("suspect", "prospect"): 2,  # twice, at_start
@@ -152,7 +153,7 @@ def test_the_movement_matrix_counts_moves_in_the_period(story, manager):
 
 def test_end_equals_start_plus_the_moves_in_between(story, manager):
     start, end = ladder_report.stage_counts(manager, PERIOD)
-    matrix = ladder_report.movement_matrix(ladder_report.move_counts(manager, PERIOD))
+    matrix = ladder_report.movement_matrix(ladder_report_queries.move_counts(manager, PERIOD))
     for stage_id in set(start) | set(end):
         arrived = sum(n for (_, t), n in matrix.items() if t == stage_id)
         left = sum(n for (f, _), n in matrix.items() if f == stage_id)
@@ -180,15 +181,15 @@ def test_moves_up_and_down_and_the_reasons(story, manager):
 def test_median_time_in_stage_counts_stays_that_ended_in_the_period(
     story, manager, monkeypatch, key, stays, median_days, share
 ):
-    monkeypatch.setattr(ladder_report, "NARROW_SHARE", share)
-    times = ladder_report.stage_times(manager, PERIOD)
+    monkeypatch.setattr(ladder_report_queries, "NARROW_SHARE", share)
+    times = ladder_report_queries.stage_times(manager, PERIOD)
     time = times[stage(key).id]
     assert time.stays == stays
     assert time.median_days == pytest.approx(median_days, abs=1e-6)
 
 
 def test_stays_still_going_or_ended_elsewhen_are_not_timed(story, manager):
-    times = ladder_report.stage_times(manager, PERIOD)
+    times = ladder_report_queries.stage_times(manager, PERIOD)
     assert {key_of(s) for s in times} == {"suspect", "prospect", "client"}
 
 
@@ -204,7 +205,7 @@ def test_the_median_is_the_middle_stay_or_the_mean_of_the_two(manager, lengths, 
             ("2025-01-01 00:00", "suspect"),
             (f"2025-01-{1 + days:02d} 00:00", "prospect"),
         )
-    times = ladder_report.stage_times(manager, PERIOD)
+    times = ladder_report_queries.stage_times(manager, PERIOD)
     assert times[stage("suspect").id].median_days == pytest.approx(median)
 
 
