@@ -1,10 +1,6 @@
 """Logging in and out: credentials, throttling, sessions that end, redirects, language."""
 
-import faulthandler
-import functools
-import os
 import re
-import traceback
 from datetime import timedelta
 from urllib.parse import unquote, urlsplit
 
@@ -17,42 +13,6 @@ from tests.factories import make_user
 
 THROTTLED = "Too many failed attempts"
 WRONG = "Wrong e-mail or password."
-
-
-def crash_isolated(test):  # noqa: ANN001, ANN201
-    """Run the test in a forked child, so that a crash of the app fails this test only.
-
-    POST /account/password currently kills the Python process (login_user(current_user)
-    recurses), which would otherwise end the whole test run.
-    """
-
-    @functools.wraps(test)
-    def run(*args, **kwargs):  # noqa: ANN202
-        db.session.rollback()
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: run the test, report, leave without any clean-up
-            os.close(read_end)
-            faulthandler.disable()  # the parent reports the crash; no dump of the stack
-            code, report = 0, b""
-            try:
-                db.engine.dispose(close=False)
-                test(*args, **kwargs)
-            except BaseException:  # noqa: BLE001 - everything is reported to the parent
-                code, report = 1, traceback.format_exc().encode()
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(report)
-            os._exit(code)
-        os.close(write_end)
-        with os.fdopen(read_end, "rb") as pipe:
-            report = pipe.read().decode(errors="replace")
-        _, status = os.waitpid(pid, 0)
-        if os.WIFSIGNALED(status):
-            pytest.fail(f"the app crashed the process (signal {os.WTERMSIG(status)})", False)
-        if os.WEXITSTATUS(status):
-            pytest.fail(report, False)
-
-    return run
 
 
 def post_login(client, email: str, password: str, ip: str = "127.0.0.1", **kwargs):
@@ -267,7 +227,6 @@ def test_a_session_cookie_replayed_after_logout_is_rejected(app, client, manager
     assert response.headers["Location"].startswith("/login")
 
 
-@crash_isolated
 def test_a_password_change_ends_other_sessions_and_keeps_this_one(app, client, manager):
     client.login(manager.email)
     other_device = app.test_client()

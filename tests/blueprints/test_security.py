@@ -1,11 +1,8 @@
 """Web security a user relies on without seeing it: CSRF, headers, cookies, escaping, hashes."""
 
-import faulthandler
-import functools
 import io
 import os
 import re
-import traceback
 from types import SimpleNamespace
 
 import pytest
@@ -23,42 +20,6 @@ XSS_PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def crash_isolated(test):  # noqa: ANN001, ANN201
-    """Run the test in a forked child, so that a crash of the app fails this test only.
-
-    POST /account/password currently kills the Python process (login_user(current_user)
-    recurses), which would otherwise end the whole test run.
-    """
-
-    @functools.wraps(test)
-    def run(*args, **kwargs):  # noqa: ANN202
-        db.session.rollback()
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: run the test, report, leave without any clean-up
-            os.close(read_end)
-            faulthandler.disable()  # the parent reports the crash; no dump of the stack
-            code, report = 0, b""
-            try:
-                db.engine.dispose(close=False)
-                test(*args, **kwargs)
-            except BaseException:  # noqa: BLE001 - everything is reported to the parent
-                code, report = 1, traceback.format_exc().encode()
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(report)
-            os._exit(code)
-        os.close(write_end)
-        with os.fdopen(read_end, "rb") as pipe:
-            report = pipe.read().decode(errors="replace")
-        _, status = os.waitpid(pid, 0)
-        if os.WIFSIGNALED(status):
-            pytest.fail(f"the app crashed the process (signal {os.WTERMSIG(status)})", False)
-        if os.WEXITSTATUS(status):
-            pytest.fail(report, False)
-
-    return run
 
 
 def database_state(app) -> dict:
@@ -190,7 +151,6 @@ def test_a_change_without_csrf_token_is_refused_and_changes_nothing(app, client,
 
 
 @pytest.mark.parametrize(("url", "data"), CHANGE_ROUTES)
-@crash_isolated
 def test_the_same_change_with_the_token_takes_effect(app, client, world, url, data):
     """The control for the test above: its data would have changed something."""
     client.login(world.admin.email)
@@ -464,7 +424,6 @@ def test_a_password_set_by_an_admin_is_stored_as_argon2id(client, admin, manager
     assert "brand-new-pw" not in stored
 
 
-@crash_isolated
 def test_a_changed_password_is_stored_as_argon2id(client, manager):
     client.login(manager.email)
     old = _stored_hash(manager.email)
