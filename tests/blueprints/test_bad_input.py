@@ -707,7 +707,7 @@ def test_search_wildcards_match_literally(client, manager, query, found):
 def test_a_history_page_with_a_bad_cursor_is_still_a_page(client, manager, party):
     client.login(manager.email)
 
-    assert client.get(f"/clients/{party.id}/history?before=abc").status_code == 200
+    assert client.get(f"/clients/{party.id}/timeline?cursor=abc").status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -195,7 +195,7 @@ def test_a_viewer_reads_the_list_and_the_card_without_edit_controls(client, worl
 def test_a_viewer_reads_history_and_downloads_documents(client, world):
     client.login(world.viewer.email)
 
-    history = client.get(f"/clients/{world.own.id}/history")
+    history = client.get(f"/clients/{world.own.id}/timeline")
     download = client.get(f"/clients/{world.own.id}/documents/{world.ids['document']}")
 
     assert history.status_code == 200
@@ -271,7 +271,7 @@ OTHER_MANAGERS_PARTY = [
     pytest.param(
         "POST", "/clients/{other}/edit", lambda w: _party_form("Taken", w.manager.id), id="edit"
     ),
-    pytest.param("GET", "/clients/{other}/history", None, id="history"),
+    pytest.param("GET", "/clients/{other}/timeline", None, id="timeline"),
     pytest.param("POST", "/clients/{other}/delete", {}, id="delete"),
     pytest.param("POST", "/clients/{other}/contacts", {"name": "Spy"}, id="add-contact"),
     pytest.param("GET", "/clients/{other}/contacts/{other_contact}/edit", None, id="contact-form"),
@@ -463,7 +463,7 @@ def test_with_own_visibility_a_manager_cannot_give_a_party_away(client, world):
 UNKNOWN = [
     pytest.param("manager", "/clients/999999", id="party"),
     pytest.param("manager", "/clients/999999/edit", id="party-edit"),
-    pytest.param("manager", "/clients/999999/history", id="party-history"),
+    pytest.param("manager", "/clients/999999/timeline", id="party-timeline"),
     pytest.param("manager", "/clients/{party}/contacts/999999/edit", id="contact"),
     pytest.param("manager", "/clients/{party}/contacts/{other_contact}/edit", id="foreign-contact"),
     pytest.param("manager", "/clients/{party}/documents/999999", id="document"),
@@ -528,7 +528,7 @@ def test_a_trashed_party_is_gone_for_non_admins(client, world, who):
     client.login(getattr(world, who).email)
 
     assert client.get(f"/clients/{world.trashed.id}").status_code == 404
-    assert client.get(f"/clients/{world.trashed.id}/history").status_code == 404
+    assert client.get(f"/clients/{world.trashed.id}/timeline").status_code == 404
     assert "Closed Shop" not in client.get("/clients").get_data(as_text=True)
     assert "Closed Shop" not in client.get("/clients?q=closed").get_data(as_text=True)
 

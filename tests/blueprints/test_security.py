@@ -324,7 +324,7 @@ ESCAPE_PAGES = [
     pytest.param("/clients", {}, id="list"),
     pytest.param("/clients?q=alert", {"HX-Request": "true"}, id="search-fragment"),
     pytest.param("/clients/{party}", {}, id="card"),
-    pytest.param("/clients/{party}/history", {}, id="history"),
+    pytest.param("/clients/{party}/timeline", {}, id="timeline"),
     pytest.param("/clients/{party}/edit", {}, id="edit-form"),
 ]
 

@@ -132,18 +132,9 @@ def card_context(party: Party) -> dict:
 @bp.get("/<int:party_id>")
 @login_required
 def show(party_id: int):
-    """The party card: profile, relationship, contacts, documents, history."""
+    """The party card: profile, relationship, tasks, contacts, documents, timeline."""
     party = parties.get_party(current_user, party_id, include_deleted=True)
     return render_template("clients/show.html", **card_context(party))
-
-
-@bp.get("/<int:party_id>/history")
-@login_required
-def history(party_id: int):
-    """More of the party's history (htmx "show more")."""
-    party = parties.get_party(current_user, party_id, include_deleted=True)
-    rows = history_rows(party.id, before_id=_int_arg("before"))
-    return render_template("clients/_history.html", party=party, history=rows)
 
 
 @bp.get("/<int:party_id>/edit")
