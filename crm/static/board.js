@@ -5,7 +5,8 @@
   "use strict";
 
   var pending = null;    // a dropped card waiting for the server or the dialog: where it came from
-  var returnTo = null;   // the party whose card gets the focus back when the dialog closes
+  var returnTo = null;
+  var refocus = null;    // the same, once the columns of a finished move have been swapped in   // the party whose card gets the focus back when the dialog closes
   var moved = false;     // the dialog's move went through (the columns were redrawn)
 
   function dialog() { return document.getElementById("move-dialog"); }
@@ -139,6 +140,13 @@
     });
   });
 
+  document.addEventListener("htmx:afterSettle", function () {
+    if (refocus) {
+      focusCard(refocus);
+      refocus = null;
+    }
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     if (!target || target.id !== "move-dialog-body") { return; }
@@ -197,6 +205,8 @@
       pending = null;
       document.getElementById("move-dialog-body").replaceChildren();
       focusCard(returnTo);
+      // After a move the columns are swapped in a moment, replacing the card: focus it again then.
+      refocus = moved ? returnTo : null;
       returnTo = null;
     });
   });
