@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import Task, TaskStatus, User
+from crm.services.tasks import visible_condition
 
 FEED_LIMIT = 2000
 
@@ -38,6 +39,9 @@ def feed(user: User, base_url: str) -> bytes:
         .order_by(Task.due_date, Task.id)
         .limit(FEED_LIMIT)
     )
+    condition = visible_condition(user)  # not a trashed party's, nor one no longer theirs
+    if condition is not None:
+        query = query.where(condition)
     for task in db.session.scalars(query):
         event = Event()
         event.add("uid", f"task-{task.id}@crm")

@@ -99,6 +99,7 @@ def _describe(filters: PartyFilter) -> dict:
         "role": filters.role,
         "owner_id": filters.owner_id,
         "tag_id": filters.tag_id,
+        "needs_contact": filters.needs_contact,
     }
     return {k: v for k, v in fields.items() if v}
 

@@ -84,7 +84,7 @@ def distribute(
         taken = db.session.execute(
             update(Party)
             .where(Party.id == party.id, Party.owner_id.is_(None))
-            .values(owner_id=owner_id)
+            .values(owner_id=owner_id, version=Party.version + 1)
             .execution_options(synchronize_session=False)
         )
         if taken.rowcount != 1:

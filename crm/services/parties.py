@@ -9,7 +9,17 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.extensions import db
-from crm.models import Contact, Party, PartyRole, PartyRoleName, Tag, User, party_tags
+from crm.models import (
+    Contact,
+    Party,
+    PartyRole,
+    PartyRoleName,
+    Tag,
+    Task,
+    TaskStatus,
+    User,
+    party_tags,
+)
 from crm.models.base import utcnow
 from crm.services import audit, ladder
 from crm.services.access import require_editor, sees_only_own
@@ -171,12 +181,18 @@ def update_party(actor: User, party: Party, data: dict, expected_version: int) -
     if not changes:
         return party
     refresh_search_text(party)
-    ladder.enter_ladder(actor, party)
+    # Roles and tags live in other tables: touching the row makes every save bump the
+    # version, so that a concurrent edit of only those is caught too.
+    party.updated_at = utcnow()
+    with db.session.no_autoflush:  # one UPDATE below, where a racing save is caught
+        ladder.enter_ladder(actor, party)
     try:
         db.session.flush()  # UPDATE … WHERE version = expected: a racing save fails here
     except StaleDataError as exc:
         db.session.rollback()
         raise EditConflictError([]) from exc
+    if "owner_id" in changes:
+        _follow_owner(party, *changes["owner_id"])
     audit.record(
         actor,
         "party",
@@ -217,3 +233,19 @@ def trashed_parties(limit: int = 200) -> list[Party]:
         .limit(limit)
     )
     return list(db.session.scalars(query))
+
+
+def _follow_owner(party: Party, old_owner_id: int | None, new_owner_id: int | None) -> None:
+    """The open tasks the old owner had on the party go with it to the new owner."""
+    if old_owner_id is None or new_owner_id is None:
+        return
+    db.session.execute(
+        update(Task)
+        .where(
+            Task.party_id == party.id,
+            Task.assignee_id == old_owner_id,
+            Task.status == TaskStatus.OPEN,
+        )
+        .values(assignee_id=new_owner_id, version=Task.version + 1)
+        .execution_options(synchronize_session=False)
+    )

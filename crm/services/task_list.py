@@ -4,14 +4,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, select, tuple_
 from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
 from crm.models import Party, Task, TaskStatus, User
-from crm.services.access import sees_only_own
 from crm.services.errors import NotFoundError
-from crm.services.tasks import due_window
+from crm.services.tasks import due_window, may_change, visible_condition
 
 DUE_FILTERS = ("overdue", "today", "week", "later")
 STATUSES = tuple(TaskStatus)
@@ -55,21 +54,9 @@ class MyDay:
     upcoming_more: bool = False
 
 
-def _visible_condition(user: User) -> ColumnElement[bool] | None:
-    """Tasks a manager limited to own clients may see: theirs, or on their parties."""
-    if not sees_only_own(user):
-        return None
-    own_parties = select(Party.id).where(Party.owner_id == user.id)
-    return or_(
-        Task.assignee_id == user.id,
-        Task.created_by_id == user.id,
-        Task.party_id.in_(own_parties),
-    )
-
-
 def visible_tasks(query: Select, user: User) -> Select:
     """Limit a query on Task to what the user may see."""
-    condition = _visible_condition(user)
+    condition = visible_condition(user)
     return query if condition is None else query.where(condition)
 
 
@@ -152,7 +139,9 @@ def _by_time(task: Task) -> tuple:
 
 def my_day(user: User, today: date, overdue_limit: int = 20) -> MyDay:
     """The user's open tasks that are overdue, due today, or due in the next seven days."""
-    mine = select(Task).where(Task.assignee_id == user.id, Task.status == TaskStatus.OPEN)
+    mine = visible_tasks(
+        select(Task).where(Task.assignee_id == user.id, Task.status == TaskStatus.OPEN), user
+    )
     overdue_query = mine.where(Task.due_date < today).order_by(Task.due_date, Task.id)
     overdue = list(db.session.scalars(_with_row_data(overdue_query).limit(overdue_limit + 1)))
     soon = mine.where(
@@ -171,21 +160,5 @@ def my_day(user: User, today: date, overdue_limit: int = 20) -> MyDay:
 
 
 def changeable(user: User, tasks: list[Task]) -> set[int]:
-    """The ids of the tasks the user may change (tasks.may_change), reading settings once.
-
-    tasks.may_change asks for the visibility setting for every task of someone else,
-    one statement each; a list asks once.
-    """
-    if not user.can_edit:
-        return set()
-    own_only: bool | None = None  # read when first needed
-    ids = set()
-    for task in tasks:
-        if user.is_admin or user.id in (task.assignee_id, task.created_by_id):
-            ids.add(task.id)
-        elif task.party is not None:
-            if own_only is None:
-                own_only = sees_only_own(user)
-            if not (own_only and task.party.owner_id != user.id):
-                ids.add(task.id)
-    return ids
+    """The ids of the tasks the user may change (tasks.may_change on each)."""
+    return {task.id for task in tasks if may_change(user, task)}

@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -81,13 +81,42 @@ def create_task(actor: User, data: TaskData) -> Task:
     return task
 
 
+def visible_condition(user: User) -> ColumnElement[bool] | None:
+    """SQL for the tasks a user may see (None: all of them).
+
+    A task on a trashed party is gone for everyone but admins. A manager limited to own
+    clients sees a party's tasks only while owning that party, and the tasks without a
+    party that they were given or created.
+    """
+    conditions = []
+    if not user.is_admin:
+        trashed = select(Party.id).where(Party.deleted_at.is_not(None))
+        conditions.append(or_(Task.party_id.is_(None), Task.party_id.not_in(trashed)))
+    if sees_only_own(user):
+        own = select(Party.id).where(Party.owner_id == user.id)
+        conditions.append(
+            or_(
+                Task.party_id.in_(own),
+                and_(
+                    Task.party_id.is_(None),
+                    or_(Task.assignee_id == user.id, Task.created_by_id == user.id),
+                ),
+            )
+        )
+    return and_(*conditions) if conditions else None
+
+
 def may_change(actor: User, task: Task) -> bool:
-    """Assignee, creator and admins may; other editors too if they see the task's party."""
+    """Whoever may see the task's party may change its tasks; a task without a party
+    belongs to its assignee, its creator and the admins."""
     if not actor.can_edit:
         return False
-    if actor.is_admin or actor.id in (task.assignee_id, task.created_by_id):
-        return True
-    return task.party is not None and not (sees_only_own(actor) and task.party.owner_id != actor.id)
+    party = task.party
+    if party is None:
+        return actor.is_admin or actor.id in (task.assignee_id, task.created_by_id)
+    if party.deleted_at is not None and not actor.is_admin:
+        return False
+    return not (sees_only_own(actor) and party.owner_id != actor.id)
 
 
 def _require_change(actor: User, task: Task, expected_version: int | None) -> None:
@@ -126,7 +155,7 @@ def complete_task(actor: User, task: Task, expected_version: int | None = None) 
         party_id=task.party_id,
         contact_id=task.contact_id,
         assignee_id=task.assignee_id,
-        due_date=next_due(task, utcnow().date()),
+        due_date=next_due(task, local_today()),
         due_time=task.due_time,
         priority=task.priority,
         repeat_every=task.repeat_every,
@@ -172,6 +201,9 @@ def overdue_count(user: User, today: date | None = None) -> int:
     query = select(func.count()).where(
         Task.assignee_id == user.id, Task.status == TaskStatus.OPEN, Task.due_date < today
     )
+    condition = visible_condition(user)
+    if condition is not None:
+        query = query.where(condition)
     return db.session.scalar(query) or 0
 
 

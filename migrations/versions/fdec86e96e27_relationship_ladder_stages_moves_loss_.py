@@ -8,6 +8,8 @@ Revises: 7a1c2e9d4b10
 Create Date: 2026-11-23 02:13:12.125570
 
 """
+from datetime import UTC, datetime
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -147,10 +149,15 @@ def _seed():
         "INSERT INTO settings (key, value) VALUES ('stage_model', 'kotler')"
     )
     # Existing clients and partners start on the first rung, as of now.
-    op.execute(
-        "UPDATE parties SET stage_id = (SELECT id FROM stages WHERE key = 'suspect'), "
-        "stage_since = CURRENT_TIMESTAMP, last_contact_at = updated_at "
-        "WHERE id IN (SELECT party_id FROM party_roles WHERE role IN ('client', 'partner'))"
+    # Naive UTC, like every timestamp the app stores; no contact is known yet.
+    now = datetime.now(UTC).replace(tzinfo=None)
+    op.get_bind().execute(
+        sa.text(
+            "UPDATE parties SET stage_id = (SELECT id FROM stages WHERE key = 'suspect'), "
+            "stage_since = :now "
+            "WHERE id IN (SELECT party_id FROM party_roles WHERE role IN ('client', 'partner'))"
+        ),
+        {"now": now},
     )
     op.execute(
         "INSERT INTO stage_moves (party_id, from_stage_id, to_stage_id, at, source, comment) "

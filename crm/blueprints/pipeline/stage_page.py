@@ -28,7 +28,7 @@ def stage(stage_id: int):
             Party.deleted_at.is_(None),
             ladder.at_risk_condition([stage]),
         )
-        .order_by(Party.last_contact_at, Party.id)
+        .order_by(Party.last_contact_at.asc().nulls_first(), Party.id)
         .limit(AT_RISK_LIMIT)
     ).all()
     return render_template(

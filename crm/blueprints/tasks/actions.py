@@ -16,7 +16,7 @@ from crm.blueprints.tasks.routes import form_next, render_row_page, safe_next
 from crm.extensions import db
 from crm.models import Contact, Task, TaskStatus
 from crm.models.base import utcnow
-from crm.services import interactions
+from crm.services import interactions, parties
 from crm.services.errors import (
     DomainError,
     EditConflictError,
@@ -160,6 +160,7 @@ def _task_with_party(task_id: int) -> Task:
     task = _task_to_change(task_id)
     if task.party is None:
         abort(404)  # an interaction belongs to a client
+    parties.get_party(current_user, task.party_id)  # the client must be one this user sees
     return task
 
 
