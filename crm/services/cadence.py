@@ -42,13 +42,16 @@ def needs_contact(party: Party, now: datetime | None = None) -> bool:
 
 
 def my_parties_needing_contact(user: User, ladder: list[Stage], limit: int = 20) -> list[Party]:
-    """The user's own parties that are due a contact, longest silence first."""
+    """The user's own parties that are due a contact and have no open task, longest silence
+    first."""
+    planned = select(Task.id).where(Task.party_id == Party.id, Task.status == TaskStatus.OPEN)
     query = (
         select(Party)
         .where(
             Party.owner_id == user.id,
             Party.deleted_at.is_(None),
             needs_contact_condition(ladder),
+            ~planned.exists(),  # a contact already planned is off the list
         )
         .order_by(Party.last_contact_at.is_not(None), Party.last_contact_at, Party.id)
         .limit(limit)

@@ -59,7 +59,7 @@ def _legend(series: Sequence[Series]) -> tuple[list[Markup], int]:
     """Swatches and names in one line (wrapping when full), and the height used."""
     parts, x, y = [], 0, 0
     for s in series:
-        room = 18 + min(len(s.name), 30) * 7 + 16
+        room = 18 + min(len(s.name), 30) * 9 + 16  # Cyrillic runs wider than 7 px a letter
         if x and x + room > WIDTH:
             x, y = 0, y + 18
         parts.append(

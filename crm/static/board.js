@@ -5,8 +5,8 @@
   "use strict";
 
   var pending = null;    // a dropped card waiting for the server or the dialog: where it came from
-  var returnTo = null;
-  var refocus = null;    // the same, once the columns of a finished move have been swapped in   // the party whose card gets the focus back when the dialog closes
+  var returnTo = null;   // the party whose card gets the focus back when the dialog closes
+  var refocus = null;    // the same, kept for a moment while a finished move redraws columns
   var moved = false;     // the dialog's move went through (the columns were redrawn)
 
   function dialog() { return document.getElementById("move-dialog"); }
@@ -140,12 +140,28 @@
     });
   });
 
-  document.addEventListener("htmx:afterSettle", function () {
-    if (refocus) {
-      focusCard(refocus);
-      refocus = null;
+  // The browser hands the focus back to the dialog's opener, which the redrawn columns
+  // replace. For a moment after a move, whenever the card is (re)drawn and the focus is
+  // lost, put it back on the card.
+  function refocusSoon() {
+    if (!refocus) { return; }
+    var partyId = refocus;
+    var board = document.querySelector(".board") || document.body;
+    function restore() {
+      var active = document.activeElement;
+      if (!active || active === document.body || !document.contains(active)) {
+        focusCard(partyId);
+      }
     }
-  });
+    var observer = new MutationObserver(restore);
+    observer.observe(board, { childList: true, subtree: true });
+    restore();
+    window.setTimeout(function () {
+      restore();
+      observer.disconnect();
+      if (refocus === partyId) { refocus = null; }
+    }, 1500);
+  }
 
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
@@ -208,6 +224,7 @@
       // After a move the columns are swapped in a moment, replacing the card: focus it again then.
       refocus = moved ? returnTo : null;
       returnTo = null;
+      refocusSoon();
     });
   });
 })();

@@ -59,7 +59,7 @@ def test_admin_sees_the_pool_with_a_labelled_checkbox_per_lead(client, admin, ma
     )
     assert 'name="managers"' in page and manager.name in page
     assert "1 party · 0 open tasks" in page  # the load shown beside each manager
-    assert 'aria-current="page">Leads</a>' in page
+    assert 'aria-current="page">Administration</a>' in page
 
     fragment = client.get(URL, headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<html" not in fragment and "Lead 6" in fragment

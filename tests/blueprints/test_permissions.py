@@ -245,8 +245,8 @@ def test_admin_links_are_shown_to_admins_only(app, client, world):
     admin_client = app.test_client()
     admin_client.login(world.admin.email)
 
-    assert 'href="/admin/users"' not in client.get("/clients").get_data(as_text=True)
-    assert 'href="/admin/users"' in admin_client.get("/clients").get_data(as_text=True)
+    assert 'href="/admin"' not in client.get("/clients").get_data(as_text=True)
+    assert 'href="/admin"' in admin_client.get("/clients").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("method", "url", "data"), EDIT_ROUTES)

@@ -127,6 +127,9 @@ def test_drag_up_then_move_down_by_keyboard_and_both_are_in_the_history(
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # "Move" without a reason: refused next to the field
     expect(dialog.locator("#reason_id-error")).to_contain_text("needs a reason")
+    # htmx wires up the re-rendered form as it settles; a person is never faster than that.
+    expect(page.locator(".htmx-settling, .htmx-swapping")).to_have_count(0)
+    page.wait_for_timeout(100)
     assert page.evaluate("document.activeElement.id") == "reason_id"
     page.keyboard.press("ArrowDown")  # "Price"
     expect(page.locator("#reason_id")).not_to_have_value("")
@@ -138,8 +141,11 @@ def test_drag_up_then_move_down_by_keyboard_and_both_are_in_the_history(
     expect(count(page, ids["client"])).to_have_text("1")
     expect(count(page, ids["prospect"])).to_have_text("2")
     expect(column(page, ids["prospect"]).locator(f"#card-{uyut}")).to_be_visible()
-    # The columns are swapped in just after the dialog closes: the focus must land on the card.
-    page.wait_for_function(f"({FOCUSED_CARD}) === '{uyut}'", timeout=5000)
+    for _ in range(30):  # the columns are redrawn just after the dialog closes
+        if page.evaluate(FOCUSED_CARD) == str(uyut):
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(FOCUSED_CARD) == str(uyut), "the focus did not come back to the card"
     assert same_document(page)
 
     # Both moves are recorded and shown in the clients' stage history.

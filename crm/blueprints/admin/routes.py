@@ -20,6 +20,13 @@ from crm.web import admin_required, render_page_or_fragment
 HANDOVER_LIST_LIMIT = 500
 
 
+@bp.get("")
+@admin_required
+def index():
+    """The admin's pages in one place: the top bar keeps a single entry for them."""
+    return render_template("admin/index.html")
+
+
 @bp.get("/users")
 @admin_required
 def users_index():

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.blueprints.clients.labels import (
@@ -49,6 +50,13 @@ def _readable(field: str, value: object, user_names: dict[int, str]) -> str:
     return str(value)
 
 
+def _label(entity: str, field: str) -> object:
+    """A field's name in words; a contact's name is a person's full name."""
+    if entity == "contact" and field == "name":
+        return _l("Full name")
+    return FIELD_LABELS.get(field, field)
+
+
 def history_rows(
     party_id: int, *, before_id: int | None = None, entries: list[AuditEntry] | None = None
 ) -> list[HistoryRow]:
@@ -65,7 +73,7 @@ def history_rows(
     for entry in entries:
         changes = [
             Change(
-                str(FIELD_LABELS.get(field, field)),
+                str(_label(entry.entity, field)),
                 _readable(field, values[0], user_names),
                 _readable(field, values[1], user_names),
             )
