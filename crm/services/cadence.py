@@ -97,7 +97,8 @@ def plan_next_contact(actor: User, party: Party) -> tuple[Task, bool]:
     interval = timedelta(days=stage.contact_interval_days if stage else 30)
     assignee = party.owner if party.owner and party.owner.active else actor
     # Two clicks at once must not plan two contacts: hold the party's row while checking.
-    db.session.execute(select(Party.id).where(Party.id == party.id).with_for_update())
+    # FOR NO KEY UPDATE: it serialises two clicks, but not a task being added meanwhile.
+    db.session.execute(select(Party.id).where(Party.id == party.id).with_for_update(key_share=True))
     existing = db.session.scalar(
         select(Task)
         .where(
