@@ -79,6 +79,8 @@ class Party(db.Model):
     end_customers: Mapped[str] = mapped_column(Text, default="")
     price_range: Mapped[str] = mapped_column(String(120), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The language documents (offers) for this party are written in; None: the company's default.
+    language: Mapped[str | None] = mapped_column(String(8))
     # None: an unassigned lead, waiting in the pool for an admin to distribute it.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

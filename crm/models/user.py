@@ -3,9 +3,10 @@
 import enum
 import secrets
 from datetime import datetime
+from decimal import Decimal
 
 from flask_login import UserMixin
-from sqlalchemy import Index, String
+from sqlalchemy import Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.extensions import db
@@ -37,6 +38,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The secret of the user's calendar feed URL; regenerating it retires the old URL.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The largest discount (percent) this user may give on an offer without an admin's approval.
+    max_discount: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(10))
 
     def get_id(self) -> str:
         return self.session_token
