@@ -48,6 +48,16 @@ class Config:
     LOGIN_MAX_FAILURES = 10
     LOGIN_WINDOW_MINUTES = 15
     PAGE_SIZE = 25
+    # Outgoing e-mail (commercial proposals). No SMTP_HOST: e-mail is not configured.
+    SMTP_HOST: str | None = os.environ.get("SMTP_HOST") or None
+    SMTP_PORT = int(os.environ.get("SMTP_PORT") or "587")
+    SMTP_USERNAME: str | None = os.environ.get("SMTP_USERNAME") or None
+    SMTP_PASSWORD: str | None = os.environ.get("SMTP_PASSWORD") or None
+    # "starttls" (port 587), "ssl" (implicit TLS, usually port 465) or "none".
+    SMTP_SECURITY = (os.environ.get("SMTP_SECURITY") or "starttls").strip().lower()
+    # The sender, "sales@example.com" or "Company <sales@example.com>"; else SMTP_USERNAME.
+    MAIL_FROM: str | None = os.environ.get("MAIL_FROM") or SMTP_USERNAME
+    SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT") or "15")
     TESTING = False
 
 
@@ -59,6 +69,7 @@ class TestConfig(Config):
     ARGON2_MEMORY_KIB = 64
     ARGON2_TIME_COST = 1
     SECRET_KEY = "test-secret-key"  # noqa: S105
+    SMTP_HOST = None  # tests that send mail point it at their own SMTP server
 
 
 def finish(app_config: dict, instance_path: str) -> None:

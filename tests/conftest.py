@@ -15,6 +15,8 @@ from crm import create_app
 from crm.config import TestConfig
 from crm.extensions import db
 
+pytest_plugins = ["tests.smtp_server"]
+
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 
 
