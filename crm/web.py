@@ -1,11 +1,12 @@
 """Web plumbing shared by every blueprint: page-or-fragment, permissions, headers, errors."""
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, make_response, render_template, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -89,6 +90,23 @@ def _security_headers(response):  # noqa: ANN001, ANN202
     return response
 
 
+def money(value: object, currency: str) -> str:
+    """An amount with its currency, the user's way: "1 234,50 ₴", "UAH 1,234.50"."""
+    return format_currency(value, currency)
+
+
+def amount(value: object) -> str:
+    """An amount with two decimals, no currency (a table column of one currency)."""
+    return format_decimal(value, format="#,##0.00")
+
+
+def plain(value: object) -> str:
+    """A number the way one types it into a field: 10.000 → "10", 95.50 → "95.5"."""
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return "" if value is None else str(value)
+
+
 def filesize(size: int) -> str:
     """A file size for people, in the user's number format."""
     if size < 1024 * 1024:
@@ -115,7 +133,13 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.jinja_env.globals.update(wants_fragment=wants_fragment, get_locale=get_locale)
     app.jinja_env.filters.update(
-        datetime=format_datetime, date=format_date, number=format_decimal, filesize=filesize
+        datetime=format_datetime,
+        date=format_date,
+        number=format_decimal,
+        filesize=filesize,
+        money=money,
+        amount=amount,
+        plain=plain,
     )
 
     @app.teardown_request

@@ -19,3 +19,11 @@ class EditConflictError(DomainError):
     def __init__(self, changes: list) -> None:
         super().__init__("edit conflict")
         self.changes = changes
+
+
+class FieldError(DomainError):
+    """One field's value breaks a rule; forms show the message next to that field."""
+
+    def __init__(self, field: str, message: object) -> None:
+        super().__init__(message)
+        self.field = field
