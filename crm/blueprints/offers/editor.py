@@ -186,7 +186,7 @@ def add_free(offer_id: int):
             current_user,
             offer,
             name=form.name.data,
-            unit=form.unit.data,
+            unit=form.unit.data or "",
             quantity=form.quantity.data,
             price=form.price.data,
             vat_rate=form.vat_rate.data,
