@@ -50,6 +50,18 @@ def demo(if_empty: bool) -> None:
         click.echo("Demo data is there already.")
 
 
+@crm_cli.command("expire-offers")
+def expire_offers() -> None:
+    """Mark sent offers past their validity as expired (run daily from cron; pages show
+    them as expired anyway)."""
+    from crm.services.clock import local_today
+    from crm.services.offer_flow import expire_due
+
+    count = expire_due(local_today())
+    db.session.commit()
+    click.echo(f"{count} offer(s) expired.")
+
+
 @crm_cli.command("bench-data")
 @click.option("--clients", default=100_000, show_default=True)
 @click.option("--seed", default=1, show_default=True)

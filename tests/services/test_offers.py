@@ -309,3 +309,15 @@ def test_a_revision_keeps_the_number_and_links_the_versions(admin, offer):
     assert revision.total == offer.total
     with pytest.raises(DomainError):
         offer_flow.revise(admin, revision)
+
+
+def test_the_daily_command_writes_down_expiries(app, admin, offer):
+    _add(admin, offer, make_product())
+    _send(admin, offer)
+    offer.valid_until = offer.offer_date - timedelta(days=1)
+    offer.offer_date = offer.valid_until - timedelta(days=10)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["crm", "expire-offers"])
+    assert "1 offer(s) expired." in result.output
+    db.session.expire_all()
+    assert db.session.get(Offer, offer.id).status == OfferStatus.EXPIRED
