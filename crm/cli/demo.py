@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from crm.cli.demo_catalogue import seed_catalogue
 from crm.cli.demo_ladder import walk_the_ladder
 from crm.cli.demo_work import plan_the_work
 from crm.extensions import db
@@ -260,4 +261,5 @@ def load_demo() -> bool:
     parties.trash_party(admin, cafe)
     walk_the_ladder(by_email)
     plan_the_work(by_email)
+    seed_catalogue(by_email)
     return True
