@@ -4,10 +4,10 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from crm.extensions import db
-from crm.models import Party, Priority, Task, TaskStatus, User
+from crm.models import OPEN_STATUSES, Offer, Party, Priority, Task, TaskStatus, User
 from crm.services import audit
 from crm.services.clock import local_today
 from crm.services.errors import DomainError, PermissionDeniedError
@@ -32,8 +32,8 @@ def hand_over(
 ) -> int:
     """Give every live party of from_user (or only the listed ones) to to_user.
 
-    Their open tasks move too, and the receiver gets an "introduce yourself" task for
-    each key client. Returns how many parties moved.
+    Their open tasks and open offers move too, and the receiver gets an "introduce
+    yourself" task for each key client. Returns how many parties moved.
     """
     if not actor.is_admin:
         raise PermissionDeniedError(_l("Only an admin can hand over clients."))
@@ -72,6 +72,7 @@ def hand_over(
                 )
             )
     _move_open_tasks(from_user, to_user, [p.id for p in moved], everything=party_ids is None)
+    _move_open_offers(from_user, to_user, [p.id for p in moved], everything=party_ids is None)
     db.session.flush()
     return len(moved)
 
@@ -85,3 +86,19 @@ def _move_open_tasks(
         query = query.where(Task.party_id.in_(party_ids))
     for task in db.session.scalars(query):
         task.assignee_id = to_user.id
+
+
+def _move_open_offers(
+    from_user: User, to_user: User, party_ids: list[int], *, everything: bool
+) -> int:
+    """The leaving manager's open offers (all, or those of the parties); a new version each."""
+    condition = [Offer.owner_id == from_user.id, Offer.status.in_(OPEN_STATUSES)]
+    if not everything:
+        condition.append(Offer.party_id.in_(party_ids))
+    moved = db.session.execute(
+        update(Offer)
+        .where(*condition)
+        .values(owner_id=to_user.id, version=Offer.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return moved.rowcount

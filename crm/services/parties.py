@@ -10,7 +10,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from crm.extensions import db
 from crm.models import (
+    OPEN_STATUSES,
     Contact,
+    Offer,
     Party,
     PartyRole,
     PartyRoleName,
@@ -236,7 +238,7 @@ def trashed_parties(limit: int = 200) -> list[Party]:
 
 
 def _follow_owner(party: Party, old_owner_id: int | None, new_owner_id: int | None) -> None:
-    """The open tasks the old owner had on the party go with it to the new owner."""
+    """The open tasks and offers the old owner had on the party go with it to the new owner."""
     if old_owner_id is None or new_owner_id is None:
         return
     db.session.execute(
@@ -247,5 +249,15 @@ def _follow_owner(party: Party, old_owner_id: int | None, new_owner_id: int | No
             Task.status == TaskStatus.OPEN,
         )
         .values(assignee_id=new_owner_id, version=Task.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Offer)
+        .where(
+            Offer.party_id == party.id,
+            Offer.owner_id == old_owner_id,
+            Offer.status.in_(OPEN_STATUSES),
+        )
+        .values(owner_id=new_owner_id, version=Offer.version + 1)
         .execution_options(synchronize_session=False)
     )

@@ -31,4 +31,4 @@ def owner_label(party) -> str:  # noqa: ANN001
     return party.owner.name if party.owner else str(_l("Unassigned (lead pool)"))
 
 
-from crm.blueprints.clients import documents, relationship, routes, work  # noqa: E402, F401
+from crm.blueprints.clients import documents, relationship, routes, suggestions, work  # noqa: E402, F401

@@ -12,7 +12,7 @@ from crm.blueprints.pipeline import bp
 from crm.blueprints.pipeline.forms import MoveForm
 from crm.extensions import db
 from crm.models import LossReason, Party, Stage, Tag
-from crm.services import board, ladder, parties, users
+from crm.services import board, ladder, parties, sales, settings, users
 from crm.services.access import sees_only_own
 from crm.services.errors import DomainError
 from crm.web import editor_required, render_page_or_fragment, wants_fragment
@@ -23,7 +23,10 @@ ORIGINS = ("board", "card")
 @bp.context_processor
 def _board_helpers() -> dict:
     """`dialog`: on the board (or in its fragments) links open the move dialog."""
-    return {"dialog": wants_fragment() or request.endpoint == "pipeline.index"}
+    return {
+        "dialog": wants_fragment() or request.endpoint == "pipeline.index",
+        "base_currency": settings.base_currency(),
+    }
 
 
 def _int_arg(name: str) -> int | None:
@@ -71,8 +74,13 @@ def index():
     """The board: a column per stage with its count and first cards; filters stay in the URL."""
     own_only = sees_only_own(current_user)
     filters = _filters_from_request(own_only)
-    context = {"board": board.load_board(current_user, filters), "filters": filters}
+    loaded = board.load_board(current_user, filters)
+    context = {"board": loaded, "filters": filters}
     context.update(_links(filters))
+    context.update(
+        sales_totals=sales.sales_totals_by_stage(current_user, filters, loaded.stages),
+        suggestions=_suggestions(loaded.columns),
+    )
     if not wants_fragment():
         context.update(
             owners=[] if own_only else users.managers(True),
@@ -95,8 +103,15 @@ def column(stage_id: int):
         "pipeline/_cards.html",
         page=page,
         first_loaded=bool(after),
+        suggestions=_suggestions([page]),
         **_links(filters),
     )
+
+
+def _suggestions(pages: list[board.ColumnPage], *pinned: board.BoardCard | None) -> dict:
+    """The open ladder suggestions of the cards shown, in one query."""
+    cards = [card for page in pages for card in page.cards]
+    return sales.open_suggestions([card.id for card in [*cards, *pinned] if card])
 
 
 def _origin() -> str:
@@ -219,6 +234,7 @@ def _columns(stage_ids: set[int | None], moved: Party | None = None) -> list[dic
     filters = _filters_from_request()
     ladder_stages = ladder.stages()
     counts = board.column_counts(current_user, filters, ladder_stages)
+    totals = sales.sales_totals_by_stage(current_user, filters, ladder_stages)
     columns = []
     for stage in (s for s in ladder_stages if s.id in stage_ids):
         page = board.column_cards(current_user, stage, filters)
@@ -226,18 +242,32 @@ def _columns(stage_ids: set[int | None], moved: Party | None = None) -> list[dic
         shown = {card.id for card in page.cards}
         if moved is not None and moved.stage_id == stage.id and moved.id not in shown:
             pinned = board.card_of(moved)  # keep the moved card in sight at the top
-        columns.append({"page": page, "count": counts.get(stage.id, 0), "pinned": pinned})
+        columns.append(
+            {
+                "page": page,
+                "count": counts.get(stage.id, 0),
+                "pinned": pinned,
+                "sales_total": totals.get(stage.id),
+            }
+        )
     return columns
+
+
+def _column_suggestions(columns: list[dict]) -> dict:
+    """The open suggestions of the cards in freshly rendered columns."""
+    return _suggestions([c["page"] for c in columns], *(c["pinned"] for c in columns))
 
 
 def _moved_on_board(party: Party, message: str, stage_ids: set[int | None]):  # noqa: ANN202
     """The status line for the board, both columns out of band, and an event for board.js."""
     filters = _filters_from_request()
+    columns = _columns(stage_ids, moved=party)
     response = render_page_or_fragment(
         "pipeline/_moved.html",
         "pipeline/_moved.html",
         message=message,
-        columns=_columns(stage_ids, moved=party),
+        columns=columns,
+        suggestions=_column_suggestions(columns),
         **_links(filters),
     )
     response.headers["HX-Retarget"] = "#board-status"
@@ -256,4 +286,7 @@ def _stale(party_id: int, message: str, wanted: int, stage_ids: set[int | None])
     if wants_fragment() and _origin() == "board":
         columns = _columns(stage_ids | {party.stage_id})
     context = _links(_filters_from_request())
-    return _render_move(party, form, stages, 409, stale=message, columns=columns, **context)
+    suggestions = _column_suggestions(columns) if columns else {}
+    return _render_move(
+        party, form, stages, 409, stale=message, columns=columns, suggestions=suggestions, **context
+    )
