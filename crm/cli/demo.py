@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from crm.cli.demo_catalogue import seed_catalogue
+from crm.cli.demo_company import describe_the_company
 from crm.cli.demo_ladder import walk_the_ladder
 from crm.cli.demo_work import plan_the_work
 from crm.extensions import db
@@ -166,6 +167,7 @@ PARTIES = [
             "emails": "buying@northwind.example",
             "employees": 40,
             "price_range": "mid",
+            "language": "en",
         },
         ["wholesale"],
         [("IVAN SMITH", "Purchasing lead", "+44 7700 900123", "ivan.smith@northwind.example")],
@@ -230,6 +232,7 @@ def load_demo() -> bool:
     for email, name, role in PEOPLE:
         by_email[email] = users.create_user(email, name, DEMO_PASSWORD, role)
     admin = by_email["admin@example.com"]
+    describe_the_company(admin)
     for name, kind, roles, owner, profile, tags, people in PARTIES:
         owner_user = by_email[owner]
         data = {

@@ -25,7 +25,13 @@ from crm.models import (
 from crm.models.base import utcnow
 from crm.services import audit, ladder
 from crm.services.access import require_editor, sees_only_own
-from crm.services.errors import EditConflictError, NotFoundError, PermissionDeniedError
+from crm.services.errors import (
+    DomainError,
+    EditConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from crm.services.settings import DOCUMENT_LANGUAGES
 from crm.services.text import digits, fold, split_lines
 
 PROFILE_FIELDS = (
@@ -45,7 +51,9 @@ PROFILE_FIELDS = (
     "notes",
     "owner_id",
 )
-AUDITED_FIELDS = (*PROFILE_FIELDS, "roles", "tags")
+# Apart from PROFILE_FIELDS, whose every column the benchmark generator (cli/bench_chunk.py) fills.
+PREFERENCE_FIELDS = ("language",)
+AUDITED_FIELDS = (*PROFILE_FIELDS, *PREFERENCE_FIELDS, "roles", "tags")
 
 
 def get_party(user: User, party_id: int, *, include_deleted: bool = False) -> Party:
@@ -124,14 +132,14 @@ def _tags(names: Iterable[str]) -> list[Tag]:
 
 
 def _audit_state(party: Party) -> dict:
-    state = audit.snapshot(party, PROFILE_FIELDS)
+    state = audit.snapshot(party, (*PROFILE_FIELDS, *PREFERENCE_FIELDS))
     state["roles"] = sorted(party.role_names)
     state["tags"] = sorted(t.name for t in party.tags)
     return state
 
 
 def _apply(party: Party, data: dict) -> None:
-    for name in PROFILE_FIELDS:
+    for name in (*PROFILE_FIELDS, *PREFERENCE_FIELDS):
         if name in data:
             setattr(party, name, data[name])
     if "roles" in data:
@@ -143,9 +151,20 @@ def _apply(party: Party, data: dict) -> None:
         party.tags = _tags(data["tags"])
 
 
+def _check_language(data: dict) -> dict:
+    """The data with its document language checked: one we write documents in, or None."""
+    if "language" not in data:
+        return data
+    language = data["language"] or None
+    if language not in (None, *DOCUMENT_LANGUAGES):
+        raise DomainError(_l("Documents cannot be written in this language."))
+    return {**data, "language": language}
+
+
 def create_party(actor: User, data: dict) -> Party:
     """Add a party; the actor owns it unless an owner is given."""
     require_editor(actor)
+    data = _check_language(data)
     party = Party()
     _apply(party, data)
     party.owner_id = data.get("owner_id") or None
@@ -171,6 +190,7 @@ def create_party(actor: User, data: dict) -> Party:
 def update_party(actor: User, party: Party, data: dict, expected_version: int) -> Party:
     """Save the changes unless someone saved the party after this user opened it."""
     require_editor(actor)
+    data = _check_language(data)
     if party.version != expected_version:
         raise EditConflictError(audit.party_changes_since(party.id, expected_version))
     if sees_only_own(actor) or ("owner_id" in data and not data["owner_id"] and not actor.is_admin):

@@ -1,6 +1,7 @@
 """Users: password hashing (Argon2id), login with throttling, roles, deactivation."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,6 +16,8 @@ from crm.models.user import new_session_token
 from crm.services.errors import DomainError
 
 MIN_PASSWORD_LENGTH = 8
+# The largest discount (percent) a new user may give on an offer without an admin's approval.
+DEFAULT_MAX_DISCOUNT = Decimal(10)
 # Verifying against this keeps the timing of "no such user" like that of "wrong password".
 _DUMMY_HASH_PASSWORD = "not-a-real-password"  # noqa: S105
 
@@ -41,12 +44,19 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_user(email: str, name: str, password: str, role: Role = Role.MANAGER) -> User:
+def create_user(
+    email: str,
+    name: str,
+    password: str,
+    role: Role = Role.MANAGER,
+    max_discount: Decimal = DEFAULT_MAX_DISCOUNT,
+) -> User:
     """Add a user (flushes)."""
     email = normalise_email(email)
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise DomainError(_l("A user with this e-mail already exists."))
     user = User(email=email, name=name.strip(), password_hash=hash_password(password), role=role)
+    set_max_discount(user, max_discount)
     db.session.add(user)
     db.session.flush()
     return user
@@ -115,6 +125,15 @@ def set_active(user: User, active: bool, actor: User) -> None:
     user.active = active
     if not active:
         end_sessions(user)
+
+
+def set_max_discount(user: User, percent: Decimal) -> None:
+    """Set the discount the user may give without approval: 0 to 100 %, to the hundredth."""
+    if not percent.is_finite() or not 0 <= percent <= 100:
+        raise DomainError(_l("Enter a percentage from 0 to 100."))
+    if percent.quantize(Decimal("0.01")) != percent:
+        raise DomainError(_l("Use at most two decimal places."))
+    user.max_discount = percent.quantize(Decimal("0.01"))
 
 
 def managers(include_inactive: bool = False) -> list[User]:

@@ -13,4 +13,4 @@ def labels() -> dict:
     return {"role_names": dict(ROLE_CHOICES)}
 
 
-from crm.blueprints.admin import ladder, leads, routes  # noqa: E402, F401
+from crm.blueprints.admin import company, ladder, leads, routes  # noqa: E402, F401

@@ -1,21 +1,58 @@
 """Admin forms."""
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DecimalField,
     EmailField,
     PasswordField,
     RadioField,
     SelectField,
     StringField,
     SubmitField,
+    ValidationError,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 
-from crm.services.users import MIN_PASSWORD_LENGTH
+from crm.services.users import DEFAULT_MAX_DISCOUNT, MIN_PASSWORD_LENGTH
 
 ROLE_CHOICES = [("manager", _l("Manager")), ("admin", _l("Admin")), ("viewer", _l("Viewer"))]
+
+
+class PercentField(DecimalField):
+    """A percentage with two decimals; takes a decimal comma as well as a point."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("places", 2)
+        kwargs.setdefault("render_kw", {"inputmode": "decimal"})
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list) -> None:
+        cleaned = [str(v).strip().rstrip("%").strip().replace(",", ".") for v in valuelist]
+        super().process_formdata(cleaned)
+
+
+def absent_keeps_current(_form: FlaskForm, field: DecimalField) -> None:
+    """A post without the field at all (an older page, a script) leaves the value alone."""
+    if not field.raw_data:
+        raise StopValidation()
+
+
+def two_decimals(_form: FlaskForm, field: DecimalField) -> None:
+    """No more precision than the database keeps (a hundredth of a percent)."""
+    if field.data is not None and field.data.quantize(Decimal("0.01")) != field.data:
+        raise ValidationError(_l("Use at most two decimal places."))
 
 
 class UserForm(FlaskForm):
@@ -26,6 +63,12 @@ class UserForm(FlaskForm):
         _l("Password"),
         [Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
         description=_l("Leave empty to keep the current password."),
+    )
+    max_discount = PercentField(
+        _l("Maximum discount without approval, %"),
+        [absent_keeps_current, InputRequired(), NumberRange(min=0, max=100), two_decimals],
+        default=DEFAULT_MAX_DISCOUNT,
+        description=_l("Larger discounts on an offer need an admin's approval."),
     )
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))

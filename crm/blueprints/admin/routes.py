@@ -52,7 +52,11 @@ def create_user():
         else:
             try:
                 users.create_user(
-                    form.email.data, form.name.data, form.password.data, Role(form.role.data)
+                    form.email.data,
+                    form.name.data,
+                    form.password.data,
+                    Role(form.role.data),
+                    max_discount=form.max_discount.data,
                 )
             except DomainError as exc:
                 form.email.errors.append(str(exc))
@@ -93,6 +97,8 @@ def update_user(user_id: int):
                 form.active.errors.append(str(exc))
             else:
                 user.name, user.email, user.role = form.name.data, email, form.role.data
+                if form.max_discount.raw_data:
+                    users.set_max_discount(user, form.max_discount.data)
                 if form.password.data:
                     users.set_password(user, form.password.data)
                 db.session.commit()

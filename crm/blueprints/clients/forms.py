@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm.blueprints.clients.labels import FACTOR_LABELS, KIND_LABELS, ROLE_LABELS
 from crm.models import RelationshipFactors
+from crm.services.company import LANGUAGE_NAMES
 from crm.validators import clean_lines, email_lines, phone_lines, website
 
 
@@ -27,6 +28,13 @@ def _strip(value: str | None) -> str:
 class CheckboxesField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class NoneAsEmptySelectField(SelectField):
+    """A select whose empty choice stands for None: "nothing chosen, use the default"."""
+
+    def process_data(self, value: object) -> None:
+        super().process_data("" if value is None else value)
 
 
 class PartyForm(FlaskForm):
@@ -59,6 +67,14 @@ class PartyForm(FlaskForm):
         _l("Tags"), [Length(max=500)], filters=[_strip], description=_l("Separated by commas.")
     )
     notes = TextAreaField(_l("Notes"), [Length(max=10000)], filters=[_strip])
+    language = NoneAsEmptySelectField(
+        _l("Language of documents"),
+        choices=[
+            ("", _l("Company default")),
+            *((code, name, {"lang": code}) for code, name in LANGUAGE_NAMES.items()),
+        ],
+        description=_l("Commercial proposals for this party are written in it."),
+    )
     version = HiddenField()
     submit = SubmitField(_l("Save"))
 
@@ -86,6 +102,7 @@ class PartyForm(FlaskForm):
         data["roles"] = self.roles.data or []
         data["tags"] = [t for t in (self.tag_names.data or "").split(",") if t.strip()]
         data["owner_id"] = self.owner_id.data
+        data["language"] = self.language.data or None
         return data
 
 

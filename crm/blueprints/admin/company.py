@@ -1,0 +1,110 @@
+"""The company profile for commercial proposals: details, logo and signature (admins only)."""
+
+from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from crm.blueprints.admin import bp
+from crm.blueprints.admin.company_forms import IMAGE_LABELS, CompanyForm, CompanyImageForm
+from crm.blueprints.clients.forms import DeleteForm
+from crm.extensions import db
+from crm.services import company
+from crm.web import admin_required
+
+_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}
+
+
+@bp.app_context_processor
+def document_languages() -> dict:
+    """Names of the languages documents are written in, each in its own language."""
+    return {"document_language_names": company.LANGUAGE_NAMES}
+
+
+def _page(form: CompanyForm, failed_upload: CompanyImageForm | None = None, status: int = 200):
+    """The profile form, and for each image its preview and upload form."""
+    image_forms = {kind: CompanyImageForm(kind, formdata=None) for kind in company.IMAGE_KINDS}
+    if failed_upload is not None:
+        image_forms[failed_upload.kind] = failed_upload
+    context = {
+        "form": form,
+        "image_forms": image_forms,
+        "image_labels": IMAGE_LABELS,
+        "images": company.stored_images(),
+        "max_mb": company.MAX_IMAGE_BYTES // (1024 * 1024),
+        "max_side": company.MAX_IMAGE_SIDE,
+    }
+    return render_template("admin/company.html", **context), status
+
+
+def _stored_form() -> CompanyForm:
+    return CompanyForm(formdata=None, data=company.stored_profile())
+
+
+@bp.get("/company")
+@admin_required
+def company_page():
+    """The company's details, logo and signature as offers print them."""
+    return _page(_stored_form())
+
+
+@bp.post("/company")
+@admin_required
+def save_company():
+    """Save the details; on any invalid field nothing is saved and the form says why."""
+    form = CompanyForm()
+    if form.validate_on_submit():
+        try:
+            company.save_company_profile(current_user, form.profile_data())
+        except company.CompanyProfileError as exc:
+            for key, message in exc.errors.items():
+                form[key].errors.append(str(message))
+        else:
+            db.session.commit()
+            flash(_("The company profile was saved."), "success")
+            return redirect(url_for("admin.company_page"))
+    return _page(form, status=422)
+
+
+@bp.post("/company/images/<kind>")
+@admin_required
+def upload_company_image(kind: str):
+    """Store the logo or the signature: PNG or JPEG by content, whatever the file's name."""
+    if kind not in company.IMAGE_KINDS:
+        abort(404)
+    form = CompanyImageForm(kind)
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.stream.read(company.MAX_IMAGE_BYTES + 1)  # one byte more tells "too large"
+        try:
+            company.save_company_image(current_user, kind, upload.filename or "", data)
+        except company.ImageRejectedError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("The image was saved."), "success")
+            return redirect(url_for("admin.company_page", _anchor="images"))
+    return _page(_stored_form(), failed_upload=form, status=422)
+
+
+@bp.post("/company/images/<kind>/remove")
+@admin_required
+def remove_company_image(kind: str):
+    """Remove the logo or the signature; offers are printed without it."""
+    if DeleteForm().validate_on_submit():
+        company.remove_company_image(current_user, kind)
+        db.session.commit()
+        flash(_("The image was removed."), "success")
+    return redirect(url_for("admin.company_page", _anchor="images"))
+
+
+@bp.get("/company/images/<kind>")
+@login_required
+def company_image(kind: str):
+    """The stored image, to anyone logged in (offers show it), with its checked type."""
+    image = company.get_company_image(kind)
+    response = make_response(bytes(image.content))
+    response.headers["Content-Type"] = image.mime_type
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    filename = f"{kind}.{_EXTENSIONS.get(image.mime_type, 'bin')}"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

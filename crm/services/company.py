@@ -1,0 +1,367 @@
+"""The company's own details for commercial proposals: the profile and the logo and signature.
+
+The profile lives in the key/value settings table (one row a field, at most 500 characters
+each); the images in `company_images`, checked by their content, never by the file's name.
+"""
+
+import struct
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from crm.extensions import db
+from crm.models import CompanyImage, User
+from crm.services import audit, settings
+from crm.services.errors import DomainError, NotFoundError, PermissionDeniedError
+from crm.services.settings import CURRENCIES, DOCUMENT_LANGUAGES, get_setting, set_setting
+
+# Language names as their speakers write them: the same in every interface language.
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "uk": "Українська"}
+
+# Free-text fields: the longest value and whether it may span lines (Setting.value holds 500).
+TEXT_FIELDS = {
+    "company_name": (200, False),
+    "company_legal_details": (500, True),
+    "company_tax_ids": (200, True),
+    "company_address": (300, True),
+    "company_bank_details": (500, True),
+    "company_phone": (100, False),
+    "company_email": (254, False),
+}
+PROFILE_KEYS = (
+    *TEXT_FIELDS,
+    "base_currency",
+    "default_vat_rate",
+    "prices_include_vat",
+    "offer_prefix",
+    "offer_validity_days",
+    "default_document_language",
+)
+OFFER_PREFIX_MAX = 12
+OFFER_PREFIX_SIGNS = "-_/"
+# Unicode categories of letters (any script) and decimal digits, for the offer prefix.
+LETTERS_AND_DIGITS = {"Lu", "Ll", "Lt", "Lm", "Lo", "Nd"}
+VALIDITY_DAYS_MAX = 365
+_CENT = Decimal("0.01")
+
+IMAGE_KINDS = ("logo", "signature")
+MAX_IMAGE_BYTES = 1024 * 1024
+MAX_IMAGE_SIDE = 4000
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# JPEG start-of-frame markers (baseline, progressive, lossless, arithmetic): they hold the size.
+_JPEG_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
+@dataclass(frozen=True)
+class CompanyProfile:
+    """The company's details as offers print them; fields are named like the settings."""
+
+    company_name: str
+    company_legal_details: str
+    company_tax_ids: str
+    company_address: str
+    company_bank_details: str
+    company_phone: str
+    company_email: str
+    base_currency: str
+    default_vat_rate: Decimal
+    prices_include_vat: bool
+    offer_prefix: str
+    offer_validity_days: int
+    default_document_language: str
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """A stored image without its bytes: enough for the settings page."""
+
+    mime_type: str
+    size: int
+    updated_at: datetime
+
+
+class CompanyProfileError(DomainError):
+    """Some fields of the profile are invalid; `errors` maps each to its message."""
+
+    def __init__(self, errors: Mapping[str, LazyString | str]) -> None:
+        super().__init__(str(next(iter(errors.values()))))
+        self.errors = dict(errors)
+
+
+class ImageRejectedError(DomainError):
+    """The upload is not a PNG or JPEG image of an acceptable size."""
+
+
+def _require_admin(user: User) -> None:
+    if not user.is_admin:
+        raise PermissionDeniedError(_l("Only an admin can change the company profile."))
+
+
+def company_profile() -> CompanyProfile:
+    """The stored profile, defaults where nothing is stored."""
+    return CompanyProfile(
+        **{key: get_setting(key) for key in TEXT_FIELDS},
+        base_currency=settings.base_currency(),
+        default_vat_rate=settings.default_vat_rate(),
+        prices_include_vat=settings.prices_include_vat(),
+        offer_prefix=settings.offer_prefix(),
+        offer_validity_days=settings.offer_validity_days(),
+        default_document_language=settings.default_document_language(),
+    )
+
+
+# --- the profile -------------------------------------------------------------------------------
+
+
+def stored_profile() -> dict[str, str]:
+    """Every profile field as stored (or its default), the text a form edits."""
+    return {key: get_setting(key) for key in PROFILE_KEYS}
+
+
+def _clean_text(value: object, multiline: bool) -> str:
+    """NFC text without control characters; one line, or lines without trailing spaces."""
+    text = unicodedata.normalize("NFC", "" if value is None else str(value))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc")
+    if not multiline:
+        return " ".join(text.split())
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+
+
+def _vat_rate(value: object) -> str:
+    if isinstance(value, Decimal):
+        rate = value
+    else:
+        try:
+            rate = Decimal(str(value).strip().rstrip("%").strip().replace(",", "."))
+        except InvalidOperation:
+            raise ValueError(_l("Enter a number, such as 20 or 7.5.")) from None
+    if not rate.is_finite() or not 0 <= rate <= 100:
+        raise ValueError(_l("The VAT rate must be between 0 and 100 %."))
+    if rate.quantize(_CENT) != rate:
+        raise ValueError(_l("Use at most two decimal places."))
+    return f"{(rate + 0).normalize():f}"  # 20.00 → "20", 7.50 → "7.5", -0 → "0"
+
+
+def _yes_no(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value in ("yes", "no"):
+        return value
+    raise ValueError(_l("Choose yes or no."))
+
+
+def _offer_prefix(value: object) -> str:
+    prefix = unicodedata.normalize("NFC", str(value or "").strip())
+    if len(prefix) > OFFER_PREFIX_MAX:
+        raise ValueError(_l("At most %(num)d characters.", num=OFFER_PREFIX_MAX))
+    for ch in prefix:
+        if ch not in OFFER_PREFIX_SIGNS and unicodedata.category(ch) not in LETTERS_AND_DIGITS:
+            raise ValueError(_l("Only letters, digits, “-”, “_” and “/” are allowed."))
+    return prefix
+
+
+def _validity_days(value: object) -> str:
+    text = str(value).strip() if not isinstance(value, bool) else ""
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= VALIDITY_DAYS_MAX:
+        raise ValueError(
+            _l("Enter a whole number of days from 1 to %(max)d.", max=VALIDITY_DAYS_MAX)
+        )
+    return str(int(text))
+
+
+def _choice(allowed: tuple[str, ...]):  # noqa: ANN202
+    def check(value: object) -> str:
+        if value not in allowed:
+            raise ValueError(_l("Choose one of: %(choices)s.", choices=", ".join(allowed)))
+        return value
+
+    return check
+
+
+_CHECKS = {
+    "base_currency": _choice(CURRENCIES),
+    "default_vat_rate": _vat_rate,
+    "prices_include_vat": _yes_no,
+    "offer_prefix": _offer_prefix,
+    "offer_validity_days": _validity_days,
+    "default_document_language": _choice(DOCUMENT_LANGUAGES),
+}
+
+
+def _clean_field(key: str, value: object) -> str:
+    """The value as it is stored; ValueError with a message for the user if it is invalid."""
+    if key not in TEXT_FIELDS:
+        return _CHECKS[key](value)
+    limit, multiline = TEXT_FIELDS[key]
+    text = _clean_text(value, multiline)
+    if len(text) > limit:
+        raise ValueError(_l("At most %(num)d characters.", num=limit))
+    if key == "company_email" and text:
+        try:
+            validate_email(text, check_deliverability=False)
+        except EmailNotValidError:
+            raise ValueError(_l("“%(value)s” is not an e-mail address.", value=text)) from None
+    return text
+
+
+def save_company_profile(user: User, data: Mapping[str, object]) -> None:
+    """Check and store the given profile fields (admins only); all or nothing, audited.
+
+    Fields left out keep their value. Raises CompanyProfileError naming each invalid field.
+    """
+    _require_admin(user)
+    unknown = set(data) - set(PROFILE_KEYS)
+    if unknown:
+        raise KeyError(", ".join(sorted(unknown)))
+    cleaned, errors = {}, {}
+    for key, value in data.items():
+        try:
+            cleaned[key] = _clean_field(key, value)
+        except ValueError as exc:
+            errors[key] = exc.args[0]
+    if errors:
+        raise CompanyProfileError(errors)
+    before = {key: get_setting(key) for key in cleaned}
+    changes = audit.diff(before, cleaned)
+    for key in changes:
+        set_setting(key, cleaned[key])
+    if changes:
+        audit.record(user, "settings", 0, "update", changes=changes)
+
+
+# --- images ------------------------------------------------------------------------------------
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from the first start-of-frame segment, walking the markers before it."""
+    i = 2
+    while i + 3 < len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # no length follows
+            i += 2
+            continue
+        if marker in (0xD9, 0xDA):  # end of image or scan data before any frame header
+            return None
+        (length,) = struct.unpack(">H", data[i + 2 : i + 4])
+        if length < 2:
+            return None
+        if marker in _JPEG_SOF:
+            if i + 9 > len(data):
+                return None
+            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
+            return width, height
+        i += 2 + length
+    return None
+
+
+def sniff_image(data: bytes) -> tuple[str, int, int]:
+    """MIME type, width and height read from the header; ImageRejectedError if not PNG/JPEG."""
+    if data.startswith(_PNG_SIGNATURE):
+        if len(data) < 24 or data[12:16] != b"IHDR":
+            raise ImageRejectedError(_l("The image could not be read. Save it again as PNG."))
+        width, height = struct.unpack(">II", data[16:24])
+        mime, size = "image/png", (width, height)
+    elif data.startswith(b"\xff\xd8\xff"):
+        size = _jpeg_size(data)
+        if size is None:
+            raise ImageRejectedError(_l("The image could not be read. Save it again as JPEG."))
+        mime = "image/jpeg"
+    else:
+        raise ImageRejectedError(_l("Only PNG and JPEG images can be used."))
+    width, height = size
+    if not (0 < width <= MAX_IMAGE_SIDE and 0 < height <= MAX_IMAGE_SIDE):
+        raise ImageRejectedError(
+            _l(
+                "The image is %(width)d × %(height)d pixels, larger than %(max)d × %(max)d.",
+                width=width,
+                height=height,
+                max=MAX_IMAGE_SIDE,
+            )
+        )
+    return mime, width, height
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in IMAGE_KINDS:
+        raise NotFoundError(_l("No such image."))
+
+
+def save_company_image(user: User, kind: str, filename: str, data: bytes) -> CompanyImage:
+    """Store the logo or the signature (admins only), replacing the previous one."""
+    _require_admin(user)
+    _check_kind(kind)
+    if not data:
+        raise ImageRejectedError(_l("The file is empty."))
+    if len(data) > MAX_IMAGE_BYTES:
+        limit = MAX_IMAGE_BYTES // (1024 * 1024)
+        raise ImageRejectedError(_l("The image is larger than %(num)d MB.", num=limit))
+    mime, width, height = sniff_image(data)
+    image = db.session.get(CompanyImage, kind)
+    if image is None:
+        image = CompanyImage(kind=kind)
+        db.session.add(image)
+    image.content, image.mime_type = data, mime
+    db.session.flush()
+    name = "".join(ch for ch in filename.replace("\\", "/").rsplit("/", 1)[-1] if ch.isprintable())
+    details = {
+        "kind": kind,
+        "filename": name[:255],
+        "mime_type": mime,
+        "size": len(data),
+        "width": width,
+        "height": height,
+    }
+    audit.record(user, "company_image", 0, "upload", changes=details)
+    return image
+
+
+def remove_company_image(user: User, kind: str) -> None:
+    """Remove the logo or the signature (admins only); nothing happens if there is none."""
+    _require_admin(user)
+    _check_kind(kind)
+    image = db.session.get(CompanyImage, kind)
+    if image is not None:
+        db.session.delete(image)
+        db.session.flush()
+        audit.record(user, "company_image", 0, "remove", changes={"kind": kind})
+
+
+def get_company_image(kind: str) -> CompanyImage:
+    """One stored image with its bytes; NotFoundError if there is none."""
+    _check_kind(kind)
+    image = db.session.get(CompanyImage, kind)
+    if image is None:
+        raise NotFoundError(_l("No such image."))
+    return image
+
+
+def stored_images() -> dict[str, ImageInfo]:
+    """Which images are stored, with type, size and date, without loading their bytes."""
+    query = select(
+        CompanyImage.kind,
+        CompanyImage.mime_type,
+        func.length(CompanyImage.content),
+        CompanyImage.updated_at,
+    )
+    return {kind: ImageInfo(mime, size, at) for kind, mime, size, at in db.session.execute(query)}
+
+
+def company_images() -> dict[str, tuple[bytes, str]]:
+    """Every stored image as kind → (bytes, MIME type), for the PDF renderer."""
+    rows = db.session.execute(
+        select(CompanyImage.kind, CompanyImage.content, CompanyImage.mime_type)
+    )
+    return {kind: (bytes(content), mime) for kind, content, mime in rows}
