@@ -62,6 +62,7 @@ def create_app(config: dict | None = None, config_class: type = config_module.Co
     from crm.blueprints.auth import bp as auth_bp
     from crm.blueprints.clients import bp as clients_bp
     from crm.blueprints.main import bp as main_bp
+    from crm.blueprints.offers import bp as offers_bp
     from crm.blueprints.pipeline import bp as pipeline_bp
     from crm.blueprints.products import bp as products_bp
     from crm.blueprints.reports import bp as reports_bp
@@ -72,6 +73,7 @@ def create_app(config: dict | None = None, config_class: type = config_module.Co
     app.register_blueprint(auth_bp)
     app.register_blueprint(clients_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(offers_bp)
     app.register_blueprint(pipeline_bp)
     app.register_blueprint(products_bp)
     app.register_blueprint(reports_bp)

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from crm.cli.demo_catalogue import seed_catalogue
 from crm.cli.demo_company import describe_the_company
 from crm.cli.demo_ladder import walk_the_ladder
+from crm.cli.demo_offers import make_demo_offers
 from crm.cli.demo_work import plan_the_work
 from crm.extensions import db
 from crm.models import Role, User
@@ -265,4 +266,5 @@ def load_demo() -> bool:
     walk_the_ladder(by_email)
     plan_the_work(by_email)
     seed_catalogue(by_email)
+    make_demo_offers(by_email)
     return True

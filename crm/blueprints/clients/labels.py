@@ -24,6 +24,7 @@ FIELD_LABELS = {
     "end_customers": _l("Their end customers"),
     "price_range": _l("Price range"),
     "notes": _l("Notes"),
+    "language": _l("Language of documents"),
     "owner_id": _l("Owner"),
     "roles": _l("Roles"),
     "tags": _l("Tags"),
