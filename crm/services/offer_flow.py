@@ -17,7 +17,6 @@ from crm.models.base import utcnow
 from crm.services import sales
 from crm.services.access import require_editor
 from crm.services.clock import local_today
-from crm.services.company import company_profile
 from crm.services.errors import DomainError, PermissionDeniedError
 from crm.services.interactions import log_interaction
 from crm.services.offers import flush_or_conflict, record_event, require_editable
@@ -155,7 +154,7 @@ def mark_sent(
         type=channel,
         occurred_at=offer.sent_at,
         summary=summary or str(_l("Offer %(number)s sent", number=offer.display_number)),
-        contact=offer.contact,
+        contact=offer.contact if offer.contact and offer.contact.deleted_at is None else None,
     )
 
 
@@ -203,7 +202,8 @@ def revise(actor: User, offer: Offer) -> Offer:
         valid_until=today + (offer.valid_until - offer.offer_date),
         intro=offer.intro,
         terms=offer.terms,
-        prices_include_vat=company_profile().prices_include_vat,
+        # The copied prices keep their meaning even if the company's VAT setting changed.
+        prices_include_vat=offer.prices_include_vat,
     )
     copy.lines = [_copy_line(line) for line in offer.lines]
     if offer.status == OfferStatus.SENT:

@@ -61,11 +61,13 @@ def get_offer(user: User, offer_id: int, *, with_lines: bool = False) -> Offer:
 
 
 def default_header(party: Party, today: date | None = None) -> OfferHeader:
-    """A new offer's header: the company's currency, the party's language, the usual validity."""
+    """A new offer's header: the party's first contact and language, the company's currency,
+    the usual validity."""
     company = company_profile()
     today = today or local_today()
+    contacts = party.contacts
     return OfferHeader(
-        contact_id=None,
+        contact_id=contacts[0].id if contacts else None,
         currency=company.base_currency,
         exchange_rate=Decimal(1),
         language=party.language or company.default_document_language,
