@@ -20,6 +20,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 
 ## Set up, migrate, load demo data on an empty database, and serve on http://127.0.0.1:5000
 run: $(VENV)/.runtime catalogues
+	bash scripts/ensure-pango.sh
 	$(BIN)/flask db upgrade
 	$(BIN)/flask crm demo --if-empty
 	@echo "CRM at http://127.0.0.1:5000 — demo logins: admin@example.com / demo (admin),"
@@ -29,6 +30,7 @@ run: $(VENV)/.runtime catalogues
 ## Set up and run the whole suite (browser tests included)
 test: $(VENV)/.dev catalogues
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-pango.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
