@@ -1,6 +1,6 @@
 """Engine tuning: SQLite in WAL mode, foreign keys on, writers that queue instead of failing."""
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -12,7 +12,9 @@ def tune_sqlite(engine: Engine) -> None:
 
     A deferred transaction that later writes can fail at once with "database is locked";
     an immediate one waits for the lock (busy_timeout) instead. Read-only requests keep
-    a deferred BEGIN so that readers never queue behind each other.
+    a deferred BEGIN so that readers never queue behind each other, and so does the read
+    phase of a write request (`crm.web.read_phase`), which does slow work (a PDF) before it
+    takes the write lock.
     """
 
     @event.listens_for(engine, "connect")
@@ -28,7 +30,9 @@ def tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # noqa: ANN001
-        reading = has_request_context() and request.method in SAFE_METHODS
+        reading = has_request_context() and (
+            request.method in SAFE_METHODS or g.get("crm_reading", False)
+        )
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 

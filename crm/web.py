@@ -1,16 +1,18 @@
 """Web plumbing shared by every blueprint: page-or-fragment, permissions, headers, errors."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, make_response, render_template, request
+from flask import Flask, abort, g, make_response, render_template, request
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from crm.extensions import db, login_manager
 from crm.models import User
@@ -50,6 +52,31 @@ def safe_next(target: str | None, default: str) -> str:
         if not parts.scheme and not parts.netloc:
             return target
     return default
+
+
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value: str | None) -> int | None:
+    """An id from a form or the query string: ASCII digits within the database's integer."""
+    if value and value.isascii() and value.isdigit() and len(value) <= 10:
+        number = int(value)
+        return number if 0 < number <= MAX_ID else None
+    return None
+
+
+@contextmanager
+def read_phase() -> Iterator[None]:
+    """In a write request, read and do slow work (render a PDF) before taking SQLite's write
+    lock: the reads run in a deferred transaction that ends with the block. Call it before
+    the request writes anything (what it read so far, the user, is read again)."""
+    db.session.rollback()  # the login check may have opened the write transaction already
+    g.crm_reading = True
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        g.crm_reading = False
 
 
 def editor_required(view: Callable) -> Callable:
@@ -118,6 +145,14 @@ def _error_page(status: int, title, message):  # noqa: ANN001, ANN202
     return render_template("error.html", status=status, title=title, message=message), status
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: ids the database's integer can hold (others are 404)."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
     """Hook the shared plumbing into the app."""
     login_manager.login_view = "auth.login"
@@ -130,6 +165,7 @@ def init_app(app: Flask) -> None:
         user = db.session.scalar(db.select(User).where(User.session_token == token))
         return user if user and user.active else None
 
+    app.url_map.converters["int"] = IdConverter
     app.after_request(_security_headers)
     app.jinja_env.globals.update(wants_fragment=wants_fragment, get_locale=get_locale)
     app.jinja_env.filters.update(

@@ -17,7 +17,7 @@ from crm.models.base import utcnow
 from crm.services import sales
 from crm.services.access import require_editor
 from crm.services.clock import local_today
-from crm.services.errors import DomainError, PermissionDeniedError
+from crm.services.errors import DomainError, EditConflictError, PermissionDeniedError
 from crm.services.interactions import log_interaction
 from crm.services.offers import flush_or_conflict, record_event, require_editable
 
@@ -135,15 +135,16 @@ def mark_sent(
     *,
     summary: str | None = None,
     contact_email: str = "",
+    pdf: bytes | None = None,
 ) -> None:
-    """The offer went out: freeze its PDF, note the contact with the client."""
+    """The offer went out: freeze its PDF (`pdf`, if rendered already), note the contact."""
     from crm.services.offer_pdf import freeze_pdf  # the renderer pulls in WeasyPrint
 
     require_editable(actor, offer, expected_version)
     check_sendable(actor, offer)
     if channel not in SEND_CHANNELS:
         raise DomainError(_l("Unknown interaction type."))
-    freeze_pdf(offer)
+    freeze_pdf(offer, pdf)
     offer.status = OfferStatus.SENT
     offer.sent_at = utcnow()
     flush_or_conflict()
@@ -178,14 +179,24 @@ def reject(actor: User, offer: Offer, expected_version: int, comment: str = "") 
     record_event(offer, actor, "rejected", comment.strip())
 
 
-def revise(actor: User, offer: Offer) -> Offer:
-    """A new draft with the same number and the next version suffix, linked to this one."""
+def revise(actor: User, offer: Offer, expected_version: int | None = None) -> Offer:
+    """A new draft with the same number and the next version suffix, linked to this one.
+
+    Only the latest revision is revised; the source's version is bumped, so two people
+    revising at once get one new revision and one edit conflict.
+    """
     require_editor(actor)
+    if expected_version is not None and offer.version != expected_version:
+        raise EditConflictError([])
     if offer.status in (OfferStatus.ACCEPTED, OfferStatus.SUPERSEDED):
         raise DomainError(_l("This offer can't be revised."))
     if offer.status in (OfferStatus.DRAFT, OfferStatus.AWAITING_APPROVAL):
         raise DomainError(_l("A draft is changed directly; revise an offer once it is sent."))
     latest = db.session.scalar(select(func.max(Offer.revision)).where(Offer.number == offer.number))
+    if latest != offer.revision:
+        raise DomainError(_l("A newer revision of this offer exists: revise that one."))
+    offer.updated_at = utcnow()
+    flush_or_conflict()
     today = local_today()
     copy = Offer(
         number=offer.number,
@@ -228,8 +239,6 @@ def _awaiting(actor: User, offer: Offer, expected_version: int, *, admin: bool) 
     if admin and not actor.is_admin:
         raise PermissionDeniedError(_l("Only an admin approves discounts."))
     if offer.version != expected_version:
-        from crm.services.errors import EditConflictError
-
         raise EditConflictError([])
     if offer.status != OfferStatus.AWAITING_APPROVAL:
         raise DomainError(_l("The offer is not waiting for approval."))
@@ -238,8 +247,6 @@ def _awaiting(actor: User, offer: Offer, expected_version: int, *, admin: bool) 
 def _sent(actor: User, offer: Offer, expected_version: int, today: date) -> None:
     require_editor(actor)
     if offer.version != expected_version:
-        from crm.services.errors import EditConflictError
-
         raise EditConflictError([])
     if effective_status(offer, today) == OfferStatus.EXPIRED:
         raise DomainError(_l("The offer has expired: make a new revision for the client."))

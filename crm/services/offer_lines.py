@@ -1,7 +1,7 @@
 """The lines of a draft offer: add, change, remove, reorder — and the totals after each change."""
 
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -22,6 +22,7 @@ from crm.models.base import utcnow
 from crm.services.errors import DomainError, FieldError, NotFoundError
 from crm.services.offers import flush_or_conflict, require_editable
 from crm.services.pricing import (
+    HUNDRED,
     PricedLine,
     Rule,
     Tier,
@@ -32,6 +33,10 @@ from crm.services.pricing import (
 )
 
 MAX_LINES = 200
+# A proposal stays a readable document (and renders in seconds): long descriptions are cut.
+MAX_DESCRIPTION = 1000
+# What Numeric(14, 2) holds, with room: a larger line or total is refused, not stored wrong.
+MAX_AMOUNT = Decimal("1000000000000")
 MAX_QUANTITY = Decimal("1000000000")
 MAX_PRICE = Decimal("1000000000000")
 
@@ -49,7 +54,7 @@ def add_product_line(
     line = OfferLine(
         product_id=product.id,
         name=product.name,
-        description=product.description,
+        description=product.description[:MAX_DESCRIPTION],
         sku=product.sku or "",
         unit=product.unit,
         revenue_type=product.revenue_type,
@@ -134,12 +139,15 @@ def move_line(actor: User, offer: Offer, line_id: int, offset: int, expected_ver
     if 0 <= target < len(offer.lines):
         offer.lines.insert(target, offer.lines.pop(index))
         _renumber(offer)
-        recalculate(offer)
+        recalculate(offer, content_changed=False)
 
 
-def recalculate(offer: Offer) -> None:
-    """Reprice the catalogue lines for this client and quantity, then total the offer."""
-    _reprice(offer)
+def recalculate(offer: Offer, *, content_changed: bool = True) -> None:
+    """Reprice the catalogue lines for this client and quantity, then total the offer.
+
+    A change of the content (not a mere reordering) takes back an admin's approval.
+    """
+    catalogue_prices = _reprice(offer)
     priced = []
     for line in offer.lines:
         amounts = line_amounts(
@@ -150,19 +158,19 @@ def recalculate(offer: Offer) -> None:
             offer.prices_include_vat,
         )
         line.amount, line.discount_amount = amounts.amount, amounts.discount
-        line.net_amount, line.vat_amount, line.total_amount = (
-            amounts.net,
-            amounts.vat,
-            amounts.total,
-        )
-        priced.append(PricedLine(amounts, RevenueType(line.revenue_type), line.discount_percent))
+        line.net_amount, line.vat_amount = amounts.net, amounts.vat
+        line.total_amount = amounts.total
+        given = _given_discount(line, catalogue_prices.get(id(line)))
+        priced.append(PricedLine(amounts, RevenueType(line.revenue_type), given))
     totals = offer_totals(priced)
+    if max(totals.subtotal, totals.total) >= MAX_AMOUNT:
+        raise DomainError(_l("The amounts are too large for one offer."))
     offer.subtotal, offer.discount_total = totals.subtotal, totals.discount
     offer.net_total, offer.vat_total, offer.total = totals.net, totals.vat, totals.total
     offer.one_off_total, offer.monthly_total = totals.one_off, totals.monthly
     offer.yearly_total, offer.max_discount = totals.yearly, totals.max_discount
-    if offer.approved_discount is not None and totals.max_discount > offer.approved_discount:
-        offer.approved_discount = None  # a bigger discount than the one approved
+    if content_changed:
+        offer.approved_discount = None  # the admin approved other lines
     offer.updated_at = utcnow()  # every change of the lines bumps the offer's version
     flush_or_conflict()
 
@@ -218,11 +226,24 @@ def _renumber(offer: Offer) -> None:
         line.position = position
 
 
-def _reprice(offer: Offer) -> None:
-    """Catalogue lines take the best of list, segment and tier price (typed-in prices stay)."""
-    lines = [line for line in offer.lines if line.product_id and line.price_source != "manual"]
+def _given_discount(line: OfferLine, catalogue_price: Decimal | None) -> Decimal:
+    """The discount the client really gets: the line's, or more where a typed-in price
+    undercuts what the catalogue's rules give (free-text lines have nothing to compare)."""
+    if not catalogue_price:
+        return line.discount_percent
+    paid = line.unit_price * (HUNDRED - line.discount_percent) / HUNDRED
+    below = ((1 - paid / catalogue_price) * HUNDRED).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return max(line.discount_percent, below)
+
+
+def _reprice(offer: Offer) -> dict[int, Decimal]:
+    """Catalogue lines take the best of list, segment and tier price (typed-in prices stay).
+
+    Returns that price for every catalogue line, by `id(line)`, typed-in ones included.
+    """
+    lines = [line for line in offer.lines if line.product_id]
     if not lines:
-        return
+        return {}
     product_ids = {line.product_id for line in lines}
     products = {
         p.id: p
@@ -231,6 +252,7 @@ def _reprice(offer: Offer) -> None:
         )
     }
     segments = _segment_rules([tag.id for tag in offer.party.tags], product_ids)
+    by_line: dict[int, Decimal] = {}
     for line in lines:
         product = products[line.product_id]
         tiers = [Tier(t.min_quantity, Rule(RuleKind(t.kind), t.value)) for t in product.tiers]
@@ -240,8 +262,12 @@ def _reprice(offer: Offer) -> None:
             segments[None] + segments[product.id],
             tiers,
         )
+        by_line[id(line)] = price.amount
+        if line.price_source == PriceSource.MANUAL:
+            continue
         line.list_price = product.list_price
         line.unit_price, line.price_source, line.price_note = price.amount, price.source, price.note
+    return by_line
 
 
 def _segment_rules(tag_ids: list[int], product_ids: set[int]) -> dict[int | None, list[Rule]]:

@@ -55,12 +55,15 @@ def render_offer_pdf(offer: Offer) -> bytes:
     return render_pdf(offer_html(offer, company_profile(), images), images)
 
 
-def freeze_pdf(offer: Offer) -> OfferPdf:
-    """Store the PDF the client receives (called when the offer is sent); an existing one stays."""
+def freeze_pdf(offer: Offer, content: bytes | None = None) -> OfferPdf:
+    """Store the PDF the client receives (called when the offer is sent); an existing one stays.
+
+    `content` is the PDF rendered from this very version of the offer, if the caller has it.
+    """
     frozen = frozen_pdf(offer)
     if frozen is not None:
         return frozen
-    content = render_offer_pdf(offer)
+    content = content or render_offer_pdf(offer)
     frozen = OfferPdf(
         offer_id=offer.id, content=content, sha256=hashlib.sha256(content).hexdigest()
     )

@@ -18,7 +18,14 @@ from crm.services.offer_pdf import frozen_pdf, pdf_filename
 
 
 def send_offer(
-    actor: User, offer: Offer, expected_version: int, *, to: str, subject: str, message: str
+    actor: User,
+    offer: Offer,
+    expected_version: int,
+    *,
+    to: str,
+    subject: str,
+    message: str,
+    pdf: bytes | None = None,
 ) -> None:
     """E-mail the offer with its PDF and record it as sent; the caller commits or rolls back."""
     to = to.strip()
@@ -31,13 +38,14 @@ def send_offer(
             _l("Offer %(number)s sent to %(email)s", number=offer.display_number, email=to)
         ),
         contact_email=to,
+        pdf=pdf,
     )
-    pdf = frozen_pdf(offer)
+    frozen = frozen_pdf(offer)
     send_mail(
         to,
         subject,
         message,
-        attachments=[Attachment(pdf_filename(offer), pdf.content, "application/pdf")],
+        attachments=[Attachment(pdf_filename(offer), frozen.content, "application/pdf")],
         reply_to=_reply_address(offer.owner),
     )
 

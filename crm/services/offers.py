@@ -7,6 +7,7 @@ from decimal import Decimal
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -22,6 +23,7 @@ from crm.services.offer_numbers import next_number
 from crm.services.parties import get_party
 
 MAX_TEXT = 5000
+MAX_RATE = Decimal(100_000_000)
 
 
 @dataclass
@@ -123,7 +125,7 @@ def flush_or_conflict() -> None:
     """Write the offer; a racing save of the same version turns into an edit conflict."""
     try:
         db.session.flush()
-    except StaleDataError as exc:
+    except (StaleDataError, IntegrityError) as exc:  # a changed version, a revision taken
         db.session.rollback()
         raise EditConflictError([]) from exc
 
@@ -149,8 +151,19 @@ def revisions(offer: Offer) -> list[Offer]:
 def _check_header(party: Party, header: OfferHeader) -> None:
     if header.currency not in CURRENCIES:
         raise FieldError("currency", _l("Choose one of the listed currencies."))
-    if not header.exchange_rate or header.exchange_rate <= 0:
+    rate = header.exchange_rate
+    if not rate or rate <= 0:
         raise FieldError("exchange_rate", _l("The exchange rate must be above zero."))
+    if rate >= MAX_RATE or rate != rate.quantize(Decimal("0.000001")):
+        raise FieldError("exchange_rate", _l("The exchange rate is too large or too precise."))
+    base = company_profile().base_currency
+    if header.currency == base and rate != 1:
+        raise FieldError("exchange_rate", _l("In the base currency the rate is 1."))
+    if header.currency != base and rate == 1:
+        message = _l(
+            "Enter the rate: %(base)s for one %(currency)s.", base=base, currency=header.currency
+        )
+        raise FieldError("exchange_rate", message)
     if header.language not in current_app.config["LANGUAGES"]:
         raise FieldError("language", _l("Choose one of the listed languages."))
     if header.valid_until < header.offer_date:

@@ -237,3 +237,82 @@ def test_pages_stay_within_the_statement_budget(client, manager, offer):
     ]:
         _, statements = counted_get(client, url, headers)
         assert within_budget(statements), explain(statements)
+
+
+def test_sending_renders_the_pdf_before_taking_the_write_lock(
+    app, client, admin, party, monkeypatch
+):
+    """On SQLite a write request holds the database's write lock: the slow PDF comes first."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL locks rows, not the database")
+    import sqlite3
+
+    from crm.services import offer_pdf
+
+    offer = offers.create_offer(admin, party.id)
+    offer_lines.add_product_line(admin, offer, make_product().id, D(1), offer.version)
+    db.session.commit()
+    path = db.engine.url.database
+    real_render, seen = offer_pdf.render_offer_pdf, []
+
+    def render_while_another_writes(rendering):  # noqa: ANN001, ANN202
+        other = sqlite3.connect(path, timeout=0.5, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # fails with "database is locked" if held
+        other.execute("ROLLBACK")
+        other.close()
+        seen.append(rendering.version)
+        return real_render(rendering)
+
+    monkeypatch.setattr(offer_pdf, "render_offer_pdf", render_while_another_writes)
+    version = offer.version
+    client.login(admin.email)
+    client.send(f"/offers/{offer.id}/mark-sent", {"channel": "email", "version": version})
+    assert seen == [version]  # rendered once, outside the write transaction
+    assert fresh(offer.id).status == OfferStatus.SENT
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/offers/99999999999",
+        "/offers?owner=99999999999",
+        "/offers?party=²",
+        "/offers?after=" + "9" * 25,
+        "/clients/99999999999",
+    ],
+)
+def test_odd_ids_are_not_found_or_ignored_never_a_crash(client, manager, url):
+    client.login(manager.email)
+    assert client.get(url).status_code in (200, 404)
+
+
+def test_odd_form_values_are_refused_cleanly(client, manager, offer):
+    client.login(manager.email)
+    assert client.send("/offers/new", {"party_id": "²"}).status_code == 400
+    assert client.send("/offers/new", {"party_id": "9" * 25}).status_code == 400
+    response = client.send(
+        f"/offers/{offer.id}/lines", {"product_id": "²", "quantity": "1", "version": "²"}, htmx=True
+    )
+    assert response.status_code in (409, 422)
+
+
+def test_the_details_of_a_sent_offer_cannot_be_changed(client, admin, party):
+    offer = offers.create_offer(admin, party.id)
+    offer_lines.add_product_line(admin, offer, make_product().id, D(1), offer.version)
+    offer_flow.mark_sent(admin, offer, offer.version)
+    db.session.commit()
+    client.login(admin.email)
+    response = client.send(
+        f"/offers/{offer.id}/header",
+        {
+            "currency": "UAH",
+            "exchange_rate": "1",
+            "language": "uk",
+            "offer_date": offer.offer_date.isoformat(),
+            "valid_until": offer.valid_until.isoformat(),
+            "version": offer.version,
+        },
+        htmx=True,
+    )
+    assert response.status_code == 422
+    assert "Only a draft can be changed" in unescape(response.text)

@@ -321,3 +321,72 @@ def test_the_daily_command_writes_down_expiries(app, admin, offer):
     assert "1 offer(s) expired." in result.output
     db.session.expire_all()
     assert db.session.get(Offer, offer.id).status == OfferStatus.EXPIRED
+
+
+def test_a_typed_price_below_the_catalogue_counts_as_a_discount(manager, offer):
+    line = _add(manager, offer, make_product(price="1000.00"))
+    offer_lines.change_line(manager, offer, line.id, offer.version, price=D("1"))
+    assert offer.max_discount == D("99.90")
+    assert offer_flow.needs_approval(manager, offer)
+
+
+def test_an_approval_covers_the_lines_it_saw(admin, manager, offer):
+    first = _add(manager, offer, make_product("A"))
+    _add(manager, offer, make_product("B"))
+    offer_lines.change_line(manager, offer, first.id, offer.version, discount_percent=D(25))
+    offer_flow.request_approval(manager, offer, offer.version)
+    offer_flow.approve(admin, offer, offer.version)
+    offer_lines.move_line(manager, offer, first.id, +1, offer.version)
+    assert offer.approved_discount == D(25)  # reordering changes nothing the admin judged
+    offer_lines.change_line(manager, offer, first.id, offer.version, quantity=D(1000))
+    assert offer.approved_discount is None
+    assert offer_flow.needs_approval(manager, offer)
+
+
+def test_amounts_beyond_the_columns_are_refused(manager, offer):
+    line = _add(manager, offer, make_product())
+    with pytest.raises(DomainError, match="too large"):
+        offer_lines.change_line(
+            manager, offer, line.id, offer.version, quantity=D(1000), price=D("999999999999")
+        )
+
+
+@pytest.mark.parametrize(
+    ("currency", "rate", "refused"),
+    [
+        ("UAH", "1", False),
+        ("UAH", "40", True),
+        ("EUR", "1", True),
+        ("EUR", "45.5", False),
+        ("EUR", "123456789012", True),
+        ("EUR", "1.0000001", True),
+    ],
+)
+def test_exchange_rates(manager, offer, currency, rate, refused):
+    header = offers.OfferHeader(
+        contact_id=None,
+        currency=currency,
+        exchange_rate=D(rate),
+        language="uk",
+        offer_date=offer.offer_date,
+        valid_until=offer.valid_until,
+    )
+    if refused:
+        with pytest.raises(FieldError):
+            offers.update_header(manager, offer, header, offer.version)
+    else:
+        offers.update_header(manager, offer, header, offer.version)
+        assert offer.exchange_rate == D(rate)
+
+
+def test_only_the_latest_revision_is_revised(admin, offer):
+    _add(admin, offer, make_product())
+    _send(admin, offer)
+    offer_flow.reject(admin, offer, offer.version, "Дорого")
+    stale = offer.version
+    offer_flow.revise(admin, offer, stale)
+    db.session.commit()
+    with pytest.raises(DomainError, match="newer revision"):
+        offer_flow.revise(admin, offer)
+    with pytest.raises(EditConflictError):
+        offer_flow.revise(admin, offer, stale)

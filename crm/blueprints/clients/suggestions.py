@@ -13,13 +13,12 @@ from crm.blueprints.clients.routes import card_context
 from crm.extensions import db
 from crm.services import ladder, parties, sales
 from crm.services.errors import DomainError, NotFoundError, PermissionDeniedError
-from crm.web import editor_required, render_page_or_fragment, wants_fragment
+from crm.web import editor_required, parse_id, render_page_or_fragment, wants_fragment
 
 
 def _expected_stage_id() -> int | None:
     """The stage the user saw the party on, from the form (None if the field is missing)."""
-    value = request.form.get("expected_stage_id", "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.form.get("expected_stage_id"))
 
 
 @bp.get("/<int:party_id>/sales")

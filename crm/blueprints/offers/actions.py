@@ -17,12 +17,31 @@ from crm.models import Offer
 from crm.services import offer_flow, offers
 from crm.services.errors import DomainError, EditConflictError
 from crm.services.mailer import mail_configured
-from crm.web import admin_required, editor_required
+from crm.services.pdf_render import PdfRenderError
+from crm.web import admin_required, editor_required, parse_id, read_phase
 
 
 def _version() -> int:
-    value = request.form.get("version", "")
-    return int(value) if value.isdigit() and len(value) < 12 else -1
+    return parse_id(request.form.get("version")) or -1
+
+
+def _prerender(offer_id: int) -> tuple[int, bytes] | None:
+    """The PDF of the offer as it is now, rendered before the write transaction starts (on
+    SQLite that takes the database's write lock); None if it can't be sent anyway."""
+    from crm.services.offer_pdf import render_offer_pdf
+
+    with read_phase():
+        offer = offers.get_offer(current_user, offer_id, with_lines=True)
+        try:
+            offer_flow.check_sendable(current_user, offer)
+        except DomainError:
+            return None  # the action itself says why
+        return offer.version, render_offer_pdf(offer)
+
+
+def _pdf_of(offer: Offer, rendered: tuple[int, bytes] | None) -> bytes | None:
+    """The pre-rendered PDF if it shows this very version of the offer."""
+    return rendered[1] if rendered and rendered[0] == offer.version else None
 
 
 def _act(offer_id: int, action: Callable[[Offer], object], done: str) -> object:
@@ -95,9 +114,16 @@ def reject_approval(offer_id: int):
 def mark_sent(offer_id: int):
     form = MarkSentForm()
     channel = form.channel.data if form.validate_on_submit() else ""
+    try:
+        rendered = _prerender(offer_id)
+    except PdfRenderError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("offers.show", offer_id=offer_id))
     return _act(
         offer_id,
-        lambda o: offer_flow.mark_sent(current_user, o, _version(), channel),
+        lambda o: offer_flow.mark_sent(
+            current_user, o, _version(), channel, pdf=_pdf_of(o, rendered)
+        ),
         _("Marked as sent. The PDF is now frozen as the client received it."),
     )
 
@@ -109,6 +135,11 @@ def send(offer_id: int):
     from crm.services.mailer import MailError
     from crm.services.offer_sending import default_mail, send_offer
 
+    try:
+        rendered = _prerender(offer_id) if request.method == "POST" else None
+    except PdfRenderError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("offers.show", offer_id=offer_id))
     offer = offers.get_offer(current_user, offer_id, with_lines=True)
     if not mail_configured():
         flash(_("E-mail is not set up on this server: download the PDF and mark it sent."), "error")
@@ -125,6 +156,7 @@ def send(offer_id: int):
                 to=form.to.data.strip(),
                 subject=form.subject.data,
                 message=form.message.data,
+                pdf=_pdf_of(offer, rendered),
             )
             db.session.commit()
             flash(_("The offer was e-mailed to %(to)s.", to=form.to.data), "success")
@@ -170,6 +202,6 @@ def reject(offer_id: int):
 def revise(offer_id: int):
     return _act(
         offer_id,
-        lambda o: offer_flow.revise(current_user, o),
+        lambda o: offer_flow.revise(current_user, o, _version()),
         _("A new revision was made; it is a draft."),
     )

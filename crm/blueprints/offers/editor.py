@@ -27,7 +27,7 @@ from crm.services.clock import local_today
 from crm.services.company import company_profile
 from crm.services.errors import DomainError, EditConflictError, FieldError
 from crm.services.mailer import mail_configured
-from crm.web import editor_required, wants_fragment
+from crm.web import editor_required, parse_id, wants_fragment
 
 PICKER_SIZE = 8
 
@@ -78,8 +78,7 @@ def editor_context(offer: Offer) -> dict:
 
 
 def _version() -> int:
-    value = request.form.get("version", "")
-    return int(value) if value.isdigit() and len(value) < 12 else -1
+    return parse_id(request.form.get("version")) or -1
 
 
 def _respond(offer_id: int, change: Callable[[Offer], None], **forms) -> tuple[str, int] | object:
@@ -126,26 +125,36 @@ def save_header(offer_id: int):
     offer = offers.get_offer(current_user, offer_id, with_lines=True)
     form = header_form(offer, request.form)
     status = 200
+    message = None
     if form.validate():
         data = {name: form[name].data for name in offers.HEADER_FIELDS}
+        data["intro"], data["terms"] = data["intro"] or "", data["terms"] or ""
         try:
             offers.update_header(current_user, offer, offers.OfferHeader(**data), _version())
             db.session.commit()
-            flash(_("Saved."), "success")
+            message = _("Saved.")
         except FieldError as exc:
             db.session.rollback()
             form[exc.field].errors = [str(exc)]
             status = 422
         except EditConflictError:
             db.session.rollback()
-            flash(_("Someone changed this offer meanwhile: here it is as it is now."), "error")
-            status = 409
+            message, status = _("Someone changed this offer meanwhile: here it is as it is now."), 409
+        except DomainError as exc:
+            db.session.rollback()
+            message, status = str(exc), 422
     else:
         status = 422
-    if not wants_fragment() or status == 409:
+    if not wants_fragment():
+        if message:
+            flash(message, "success" if status == 200 else "error")
         return redirect(url_for("offers.show", offer_id=offer_id))
     offer = offers.get_offer(current_user, offer_id, with_lines=True)
-    return render_template("offers/_header.html", offer=offer, header_form=form), status
+    if status == 409:
+        form = header_form(offer)  # what is saved now; the user's edit was not
+    return render_template(
+        "offers/_header.html", offer=offer, header_form=form, message=message, status=status
+    ), status
 
 
 @bp.get("/<int:offer_id>/products")
@@ -166,7 +175,7 @@ def add_product(offer_id: int):
     def change(offer: Offer) -> None:
         if not form.validate():
             raise FieldError(next(iter(form.errors)), next(iter(form.errors.values()))[0])
-        product_id = int(form.product_id.data) if form.product_id.data.isdigit() else 0
+        product_id = parse_id(form.product_id.data) or 0
         offer_lines.add_product_line(
             current_user, offer, product_id, form.quantity.data, _version()
         )

@@ -15,14 +15,13 @@ from crm.services.clock import local_today
 from crm.services.errors import DomainError
 from crm.services.offer_list import STATUSES, OfferFilter, awaiting_approval_count, list_offers
 from crm.services.party_list import PartyFilter, list_parties
-from crm.web import editor_required, render_page_or_fragment
+from crm.web import editor_required, parse_id, render_page_or_fragment
 
 PARTY_CHOICES = 10
 
 
 def _number(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return parse_id(request.args.get(name))
 
 
 @bp.get("")
@@ -68,9 +67,10 @@ def new():
 @editor_required
 def create():
     form = NewOfferForm()
-    if not form.validate_on_submit() or not form.party_id.data.isdigit():
+    party_id = parse_id(form.party_id.data)
+    if not form.validate_on_submit() or party_id is None:
         abort(400)
-    offer = offers.create_offer(current_user, int(form.party_id.data))
+    offer = offers.create_offer(current_user, party_id)
     db.session.commit()
     return redirect(url_for("offers.show", offer_id=offer.id))
 
