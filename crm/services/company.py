@@ -4,6 +4,8 @@ The profile lives in the key/value settings table (one row a field, at most 500 
 each); the images in `company_images`, checked by their content, never by the file's name.
 """
 
+import hashlib
+import json
 import struct
 import unicodedata
 from collections.abc import Mapping
@@ -12,15 +14,27 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from email_validator import EmailNotValidError, validate_email
+from flask import g, has_request_context
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.models import CompanyImage, User
+from crm.models import CompanyImage, Setting, User
 from crm.services import audit, settings
-from crm.services.errors import DomainError, NotFoundError, PermissionDeniedError
-from crm.services.settings import CURRENCIES, DOCUMENT_LANGUAGES, get_setting, set_setting
+from crm.services.errors import (
+    DomainError,
+    EditConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from crm.services.settings import (
+    CURRENCIES,
+    DEFAULTS,
+    DOCUMENT_LANGUAGES,
+    get_setting,
+    set_setting,
+)
 
 # Language names as their speakers write them: the same in every interface language.
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "uk": "Українська"}
@@ -125,6 +139,56 @@ def stored_profile() -> dict[str, str]:
     return {key: get_setting(key) for key in PROFILE_KEYS}
 
 
+def profile_fingerprint(values: Mapping[str, str] | None = None) -> str:
+    """A digest of the profile's values (the stored ones by default), sent with the form.
+
+    A save that brings another fingerprint than the stored values have now was edited from
+    an older version of the profile: someone saved in between.
+    """
+    values = stored_profile() if values is None else values
+    pairs = sorted((key, values[key]) for key in PROFILE_KEYS)
+    text = json.dumps(pairs, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _current_profile_for_update() -> dict[str, str]:
+    """The stored profile read afresh from the table, its rows locked until the commit.
+
+    Not the per-request cache: the check and the write must see what is stored now.
+    (SQLite takes no row locks; its write transactions are serialised by BEGIN IMMEDIATE.)
+    """
+    query = (
+        select(Setting.key, Setting.value)
+        .where(Setting.key.in_(PROFILE_KEYS))
+        .order_by(Setting.key)
+        .with_for_update()
+    )
+    stored = dict(db.session.execute(query).all())
+    if has_request_context():
+        g.pop("crm_settings", None)  # the request's cache of settings may predate the lock
+    return {key: stored.get(key, DEFAULTS[key]) for key in PROFILE_KEYS}
+
+
+def unsaved_values(data: Mapping[str, object]) -> dict[str, str]:
+    """The given fields whose value differs from the stored one, as they would be stored.
+
+    For a form that lost to another save: what the user entered that is not in the profile
+    now. An invalid value is compared (and returned) as it was typed.
+    """
+    current = stored_profile()
+    result = {}
+    for key, value in data.items():
+        if key not in current:
+            continue
+        try:
+            cleaned = _clean_field(key, value)
+        except ValueError:
+            cleaned = "" if value is None else str(value)
+        if cleaned != current[key]:
+            result[key] = cleaned
+    return result
+
+
 def _clean_text(value: object, multiline: bool) -> str:
     """NFC text without control characters; one line, or lines without trailing spaces."""
     text = unicodedata.normalize("NFC", "" if value is None else str(value))
@@ -212,15 +276,22 @@ def _clean_field(key: str, value: object) -> str:
     return text
 
 
-def save_company_profile(user: User, data: Mapping[str, object]) -> None:
+def save_company_profile(
+    user: User, data: Mapping[str, object], expected_fingerprint: str | None = None
+) -> None:
     """Check and store the given profile fields (admins only); all or nothing, audited.
 
     Fields left out keep their value. Raises CompanyProfileError naming each invalid field.
+    With `expected_fingerprint` (from `profile_fingerprint` when the form was shown), raises
+    EditConflictError and saves nothing if the stored profile has changed since.
     """
     _require_admin(user)
     unknown = set(data) - set(PROFILE_KEYS)
     if unknown:
         raise KeyError(", ".join(sorted(unknown)))
+    current = _current_profile_for_update()
+    if expected_fingerprint is not None and expected_fingerprint != profile_fingerprint(current):
+        raise EditConflictError([])
     cleaned, errors = {}, {}
     for key, value in data.items():
         try:
@@ -229,7 +300,7 @@ def save_company_profile(user: User, data: Mapping[str, object]) -> None:
             errors[key] = exc.args[0]
     if errors:
         raise CompanyProfileError(errors)
-    before = {key: get_setting(key) for key in cleaned}
+    before = {key: current[key] for key in cleaned}
     changes = audit.diff(before, cleaned)
     for key in changes:
         set_setting(key, cleaned[key])

@@ -9,6 +9,7 @@ from crm.blueprints.admin.company_forms import IMAGE_LABELS, CompanyForm, Compan
 from crm.blueprints.clients.forms import DeleteForm
 from crm.extensions import db
 from crm.services import company
+from crm.services.errors import EditConflictError
 from crm.web import admin_required
 
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}
@@ -20,8 +21,17 @@ def document_languages() -> dict:
     return {"document_language_names": company.LANGUAGE_NAMES}
 
 
-def _page(form: CompanyForm, failed_upload: CompanyImageForm | None = None, status: int = 200):
-    """The profile form, and for each image its preview and upload form."""
+def _page(
+    form: CompanyForm,
+    failed_upload: CompanyImageForm | None = None,
+    status: int = 200,
+    unsaved: dict[str, str] | None = None,
+):
+    """The profile form, and for each image its preview and upload form.
+
+    `unsaved` (after a conflict) maps each field the user entered differently from the
+    stored profile to that value, shown next to the form so it is not lost.
+    """
     image_forms = {kind: CompanyImageForm(kind, formdata=None) for kind in company.IMAGE_KINDS}
     if failed_upload is not None:
         image_forms[failed_upload.kind] = failed_upload
@@ -32,12 +42,17 @@ def _page(form: CompanyForm, failed_upload: CompanyImageForm | None = None, stat
         "images": company.stored_images(),
         "max_mb": company.MAX_IMAGE_BYTES // (1024 * 1024),
         "max_side": company.MAX_IMAGE_SIDE,
+        "unsaved": unsaved,
     }
     return render_template("admin/company.html", **context), status
 
 
 def _stored_form() -> CompanyForm:
-    return CompanyForm(formdata=None, data=company.stored_profile())
+    """The form filled in with the stored profile and its fingerprint."""
+    values = company.stored_profile()
+    return CompanyForm(
+        formdata=None, data={**values, "fingerprint": company.profile_fingerprint(values)}
+    )
 
 
 @bp.get("/company")
@@ -50,11 +65,22 @@ def company_page():
 @bp.post("/company")
 @admin_required
 def save_company():
-    """Save the details; on any invalid field nothing is saved and the form says why."""
+    """Save the details; on any invalid field nothing is saved and the form says why.
+
+    If someone saved the profile after this form was shown, nothing is saved either: 409,
+    the form shows the profile as it is now, and what this user entered differently is
+    listed beside it. (A post without a fingerprint is saved unchecked, as the service does.)
+    """
     form = CompanyForm()
     if form.validate_on_submit():
         try:
-            company.save_company_profile(current_user, form.profile_data())
+            company.save_company_profile(
+                current_user, form.profile_data(), form.fingerprint.data or None
+            )
+        except EditConflictError:
+            unsaved = company.unsaved_values(form.profile_data())
+            shown = {key: form.shown_value(key, value) for key, value in unsaved.items()}
+            return _page(_stored_form(), status=409, unsaved=shown)
         except company.CompanyProfileError as exc:
             for key, message in exc.errors.items():
                 form[key].errors.append(str(message))

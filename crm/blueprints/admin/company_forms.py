@@ -7,7 +7,15 @@ CLI and tests); the form only offers the choices and tells the browser the lengt
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 
 from crm.services.company import (
     LANGUAGE_NAMES,
@@ -71,11 +79,22 @@ class CompanyForm(FlaskForm):
         choices=[(code, name, {"lang": code}) for code, name in LANGUAGE_NAMES.items()],
         description=_l("For parties that have no language of their own."),
     )
+    # The stored profile's fingerprint when the form was shown: a later save by someone
+    # else makes this one a conflict instead of silently overwriting theirs.
+    fingerprint = HiddenField()
     submit = SubmitField(_l("Save"))
 
     def profile_data(self) -> dict:
         """The submitted values in the shape the company service takes."""
         return {key: self[key].data for key in PROFILE_KEYS}
+
+    def shown_value(self, key: str, value: str) -> str:
+        """A value as the user sees it in the form: the label of a choice, else the text."""
+        field = self[key]
+        for choice in getattr(field, "choices", None) or ():
+            if choice[0] == value:
+                return str(choice[1])
+        return value
 
 
 class CompanyImageForm(FlaskForm):
