@@ -4,10 +4,13 @@
 2. In process, through the Flask test client, logged in as a manager: server-side time
    (p50/p95, after warm-up) and SQL statements per request for the client-base pages.
    Also the daily work (issue 4): My day, /tasks, the card of parties with a long timeline
-   and its "show more", the needs-contact filter on /clients.
+   and its "show more", the needs-contact filter on /clients. And offers (issue 5): the
+   /offers list and its filters, the offer page, the editor's fragments (a quantity changed,
+   the product picker), and a 20-line offer's PDF through render_offer_pdf.
 3. Under gunicorn (2 workers): requests per second and latency from a few client threads.
 
-The table is printed and written to bench/results/latest.md. Standard library only.
+The table is printed and written to bench/results/latest.md. Standard library only, besides
+the app itself and pypdf (a dev dependency) to count the pages of the PDF.
 """
 
 import argparse
@@ -48,12 +51,20 @@ BOARD_STATEMENTS, LOAD_MORE_STATEMENTS = 20, 10
 # the needs-contact filter on /clients; every page and fragment within TARGET_STATEMENTS.
 WORK_TARGET_MS, TIMELINE_TARGET_MS, NEEDS_CONTACT_TARGET_MS = 50.0, 60.0, 80.0
 LONG_TIMELINE = 30  # interactions of the parties whose card is measured with its timeline
+# Offers (issue 5): the /offers list and the editor's fragments; a two-page PDF, warm.
+OFFERS_TARGET_MS, EDITOR_TARGET_MS, PDF_TARGET_MS = 50.0, 50.0, 300.0
+PDF_LINES, PDF_RENDERS = 20, 10
+DEEP_OFFSET = 15_000  # the "later page" of /offers starts after this many offers
+PRODUCT_TERM = "кресло"  # typed into the editor's product picker
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 NEXT_RE = re.compile(r'<a class="button" href="([^"]*after=[^"]*)"')
 LOAD_MORE_RE = re.compile(r'class="board-more">\s*<a class="button small" href="([^"]+)"')
 TIMELINE_MORE_RE = re.compile(r'id="timeline-more">\s*<a class="button small" href="([^"#]+)#')
+VERSION_RE = re.compile(r'id="offer-version"[^>]*value="(\d+)"')
+BRAND_RE = re.compile(r"«([^»]+)»")
 # BEGIN/COMMIT are transaction control, not queries: not counted against the budget.
 TX_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
+READ_ONLY = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
 
 
 def log(message: str) -> None:
@@ -245,9 +256,14 @@ def pick_inputs(db_path: Path, seed: int) -> dict:
                 "stage_moves",
                 "interactions",
                 "tasks",
+                "products",
+                "offers",
+                "offer_lines",
+                "sales",
             )
         }
         work = pick_work_inputs(conn, set(live))
+        offer_inputs = pick_offer_inputs(conn, rng)
     if not live:
         raise SystemExit("The bench database has no live parties.")
     phone_digits = re.sub(r"\D", "", rng.choice(phones).splitlines()[0]) if phones else "7910"
@@ -260,6 +276,7 @@ def pick_inputs(db_path: Path, seed: int) -> dict:
         "phone_term": phone_digits[-7:],
         "counts": counts,
         **work,
+        **offer_inputs,
     }
 
 
@@ -294,6 +311,60 @@ def pick_work_inputs(conn: sqlite3.Connection, live: set[int]) -> dict:
     }
 
 
+def pick_offer_inputs(conn: sqlite3.Connection, rng: random.Random) -> dict:
+    """Offers to open, a draft to edit, a client's name to search, a cursor deep in the list."""
+    visible = "FROM offers o JOIN parties p ON p.id = o.party_id WHERE p.deleted_at IS NULL"
+    twelve = [
+        r[0]
+        for r in conn.execute(
+            f"SELECT o.id {visible} AND (SELECT count(*) FROM offer_lines l "  # noqa: S608
+            "WHERE l.offer_id = o.id) = 12 ORDER BY o.id DESC LIMIT 200"
+        )
+    ]
+    # The manager's own draft with the most lines; the line to change is a catalogue item.
+    draft = conn.execute(
+        f"SELECT o.id, (SELECT count(*) FROM offer_lines l WHERE l.offer_id = o.id) AS n "  # noqa: S608
+        f"{visible} AND o.status = 'draft' ORDER BY o.owner_id = "
+        "(SELECT id FROM users WHERE email = ?) DESC, n DESC, o.id DESC LIMIT 1",
+        (MANAGER_EMAIL,),
+    ).fetchone()
+    line = (
+        conn.execute(
+            "SELECT id, quantity FROM offer_lines WHERE offer_id = ? "
+            "ORDER BY product_id IS NULL, position LIMIT 1",
+            (draft[0],),
+        ).fetchone()
+        if draft
+        else None
+    )
+    names = [r[0] for r in conn.execute(f"SELECT p.name {visible} ORDER BY o.id DESC LIMIT 2000")]  # noqa: S608
+    brands = [m.group(1) for m in map(BRAND_RE.search, names) if m]
+    brand = rng.choice(brands) if brands else "торг"
+    matching = conn.execute(
+        f"SELECT count(*) {visible} AND p.name LIKE ?",  # noqa: S608
+        (f"%{brand}%",),
+    ).fetchone()[0]
+    deep = conn.execute(
+        f"SELECT o.id {visible} ORDER BY o.id DESC LIMIT 1 OFFSET ?",  # noqa: S608
+        (DEEP_OFFSET,),
+    ).fetchone()
+    sent = conn.execute(
+        f"SELECT count(*) {visible} AND o.status = 'sent' AND o.valid_until >= date('now')"  # noqa: S608
+    ).fetchone()[0]
+    mine = conn.execute(
+        f"SELECT count(*) {visible} AND o.owner_id = (SELECT id FROM users WHERE email = ?)",  # noqa: S608
+        (MANAGER_EMAIL,),
+    ).fetchone()[0]
+    return {
+        "offers_12": rng.sample(twelve, min(len(twelve), 60)),
+        "draft": (draft[0], draft[1], line[0], line[1]) if draft and line else None,
+        "brand": (brand, matching),
+        "deep_cursor": deep[0] if deep else None,
+        "offers_sent": sent,
+        "offers_mine": mine,
+    }
+
+
 class RequestFailedError(Exception):
     pass
 
@@ -319,6 +390,13 @@ def measure_in_process(
         if response.status_code != 200:
             raise RequestFailedError(f"GET {url}: HTTP {response.status_code}")
         return response.get_data(as_text=True)
+
+    def fetch(target, headers: dict) -> None:  # noqa: ANN001
+        """A URL to GET, or a request of its own (a POST that carries state along)."""
+        if callable(target):
+            target(headers)
+        else:
+            get(target, headers)
 
     # A later page: follow the Next link of the fragment a number of times.
     url = "/clients"
@@ -417,6 +495,7 @@ def measure_in_process(
             LOAD_MORE_STATEMENTS,
         ),
         *work_cases(get, inputs, hx),
+        *offer_cases(client, get, inputs, hx),
     ]
     results = []
     statement_stats = {}
@@ -427,11 +506,11 @@ def measure_in_process(
         probe.by_sql = {}
         try:
             for i in range(args.warmup):  # warm-up: templates compiled, pages cached
-                get(urls[-1 - i % len(urls)], headers)
+                fetch(urls[-1 - i % len(urls)], headers)
             probe.by_sql = {}
             count = max(args.iterations, len(urls) if len(urls) > 1 else 0)
             for i in range(count):
-                get(urls[i % len(urls)], headers)
+                fetch(urls[i % len(urls)], headers)
                 result.times.append(probe.elapsed * 1000)
                 result.statements.append(probe.statements)
         except RequestFailedError as exc:
@@ -444,9 +523,219 @@ def measure_in_process(
             f"  {name:<48} p50 {result.p50:7.1f} ms  p95 {result.p95:7.1f} ms  "
             f"SQL max {max(result.statements)}"
         )
+    pdf = measure_pdf(app, inputs)
     with app.app_context():
         db.engine.dispose()
-    return results, statement_stats
+    return results, statement_stats, pdf
+
+
+def offer_cases(client, get, inputs: dict, hx: dict) -> list[tuple]:  # noqa: ANN001
+    """Rows for offers (issue 5), as (name, kind, target, urls, headers[, statements])."""
+    q = urllib.parse.quote
+    brand, matching = inputs["brand"]
+    cases = [
+        (
+            f"Offers /offers ({inputs['counts']['offers']:,} offers)",
+            "page",
+            OFFERS_TARGET_MS,
+            ["/offers"],
+            {},
+        ),
+        (
+            f"Offers status=sent ({inputs['offers_sent']:,} still valid)",
+            "fragment",
+            OFFERS_TARGET_MS,
+            ["/offers?status=sent"],
+            hx,
+        ),
+        (
+            f"Offers q=“{brand}” (a client's name; {matching} offers)",
+            "fragment",
+            OFFERS_TARGET_MS,
+            [f"/offers?q={q(brand)}"],
+            hx,
+        ),
+        (
+            f"Offers owner=me ({inputs['offers_mine']:,})",
+            "fragment",
+            OFFERS_TARGET_MS,
+            ["/offers?owner=me"],
+            hx,
+        ),
+    ]
+    if inputs["deep_cursor"]:
+        cases.append(
+            (
+                f"Offers later page (after {DEEP_OFFSET:,} offers)",
+                "fragment",
+                OFFERS_TARGET_MS,
+                [f"/offers?after={inputs['deep_cursor']}"],
+                hx,
+            )
+        )
+    twelve = [f"/offers/{i}" for i in inputs["offers_12"]] or ["/offers/1"]
+    cases.append(
+        (f"Offer page /offers/<id> (12 lines, {len(twelve)} offers)", "page", None, twelve, {})
+    )
+    if inputs["draft"] is None:
+        log("  No draft offer in the database: the editor is not measured.")
+        return cases
+    offer_id, lines, line_id, quantity = inputs["draft"]
+    try:
+        change = line_change(client, get, offer_id, line_id, quantity)
+    except RequestFailedError as exc:
+        log(f"  Preparing the editor's change failed: {exc}")
+        return cases
+    cases += [
+        (
+            f"Editor: change a quantity (POST, draft with {lines} lines)",
+            "fragment",
+            EDITOR_TARGET_MS,
+            [change],
+            hx,
+        ),
+        (
+            f"Editor: product picker “{PRODUCT_TERM}”",
+            "fragment",
+            EDITOR_TARGET_MS,
+            [f"/offers/{offer_id}/products?product_q={q(PRODUCT_TERM)}"],
+            hx,
+        ),
+    ]
+    return cases
+
+
+def line_change(client, get, offer_id: int, line_id: int, quantity: float):  # noqa: ANN001, ANN201
+    """A POST that sets a line's quantity to one of two values in turn, as a user would,
+    with the offer's current version (read from the previous answer) and the CSRF token."""
+    page = get(f"/offers/{offer_id}")
+    token, version = CSRF_RE.search(page), VERSION_RE.search(page)
+    if not token or not version:
+        raise RequestFailedError(f"/offers/{offer_id}: no CSRF token or version on the page")
+    values = [f"{quantity:g}", f"{quantity + 1:g}"]
+    state = {"version": version.group(1), "turn": 0}
+    url = f"/offers/{offer_id}/lines/{line_id}"
+
+    def change(headers: dict) -> None:
+        state["turn"] += 1
+        data = {
+            "quantity": values[state["turn"] % 2],
+            "version": state["version"],
+            "csrf_token": token.group(1),
+        }
+        response = client.post(url, data=data, headers=headers)
+        body = response.get_data(as_text=True)
+        found = VERSION_RE.search(body)
+        if response.status_code != 200 or not found:
+            raise RequestFailedError(f"POST {url}: HTTP {response.status_code}")
+        state["version"] = found.group(1)
+
+    return change
+
+
+@dataclass
+class PdfResult:
+    lines: int = 0
+    pages: int = 0
+    size_kb: float = 0.0
+    times: list[float] = field(default_factory=list)  # render_offer_pdf, ms
+    html_ms: float = float("nan")  # median of offer_html alone
+    weasy_ms: float = float("nan")  # median of render_pdf_in_process alone (no worker)
+    error: str = ""
+
+
+def measure_pdf(app, inputs: dict) -> PdfResult:  # noqa: ANN001
+    """Median of PDF_RENDERS warm renders of a PDF_LINES-line offer, through render_offer_pdf.
+
+    Bench offers have at most 12 lines, so the offer is put together in memory (never saved)
+    from the lines of two of them: a 12-line offer's header, party and contact, its lines and
+    the first lines of another, totalled by the pricing service.
+    """
+    import io
+
+    from crm.extensions import db
+    from crm.models import Offer, OfferLine, RevenueType
+    from crm.services.offer_pdf import offer_html, render_offer_pdf
+    from crm.services.pdf_render import render_pdf_in_process
+    from crm.services.pricing import PricedLine, line_amounts, offer_totals
+
+    result = PdfResult()
+    ids = inputs["offers_12"][:2]
+    if len(ids) < 2:
+        result.error = "no two offers with 12 lines"
+        return result
+    log(f"  PDF: {PDF_RENDERS} renders of a {PDF_LINES}-line offer after one warm-up …")
+    with app.test_request_context(), db.session.no_autoflush:
+        base, other = (db.session.get(Offer, i) for i in ids)
+        columns = [c.key for c in Offer.__table__.columns if c.key not in ("id", "version")]
+        offer = Offer(**{key: getattr(base, key) for key in columns})
+        offer.party, offer.contact, offer.owner = base.party, base.contact, base.owner
+        line_columns = [
+            c.key for c in OfferLine.__table__.columns if c.key not in ("id", "offer_id")
+        ]
+        source = [*base.lines, *other.lines][:PDF_LINES]
+        offer.lines = [OfferLine(**{k: getattr(line, k) for k in line_columns}) for line in source]
+        priced = []
+        for position, line in enumerate(offer.lines, start=1):
+            line.position = position
+            amounts = line_amounts(
+                line.quantity,
+                line.unit_price,
+                line.discount_percent,
+                line.vat_rate,
+                offer.prices_include_vat,
+            )
+            priced.append(
+                PricedLine(amounts, RevenueType(line.revenue_type), line.discount_percent)
+            )
+        totals = offer_totals(priced)
+        offer.subtotal, offer.discount_total, offer.net_total = (
+            totals.subtotal,
+            totals.discount,
+            totals.net,
+        )
+        offer.vat_total, offer.total, offer.max_discount = (
+            totals.vat,
+            totals.total,
+            totals.max_discount,
+        )
+        offer.one_off_total, offer.monthly_total = totals.one_off, totals.monthly
+        offer.yearly_total = totals.yearly
+        try:
+            content = render_offer_pdf(offer)  # warm-up: starts the render worker
+            for _ in range(PDF_RENDERS):
+                began = time.perf_counter()
+                content = render_offer_pdf(offer)
+                result.times.append((time.perf_counter() - began) * 1000)
+            html_times, weasy_times = [], []
+            for _ in range(3):
+                began = time.perf_counter()
+                page = offer_html(offer)
+                html_times.append((time.perf_counter() - began) * 1000)
+            render_pdf_in_process(page)  # warm-up of WeasyPrint in this process
+            for _ in range(3):
+                began = time.perf_counter()
+                render_pdf_in_process(page)
+                weasy_times.append((time.perf_counter() - began) * 1000)
+            result.html_ms, result.weasy_ms = (
+                percentile(html_times, 50),
+                percentile(weasy_times, 50),
+            )
+        except Exception as exc:  # noqa: BLE001 - reported, the other rows still count
+            result.error = f"{type(exc).__name__}: {exc}"
+            log(f"  PDF FAILED: {result.error}")
+            return result
+        finally:
+            db.session.rollback()
+    from pypdf import PdfReader
+
+    result.lines, result.size_kb = len(offer.lines), len(content) / 1024
+    result.pages = len(PdfReader(io.BytesIO(content)).pages)
+    log(
+        f"  {'PDF, ' + str(result.lines) + ' lines, ' + str(result.pages) + ' pages':<48} "
+        f"median {percentile(result.times, 50):7.1f} ms  max {max(result.times):7.1f} ms"
+    )
+    return result
 
 
 def work_cases(get, inputs: dict, hx: dict) -> list[tuple]:  # noqa: ANN001
@@ -543,6 +832,8 @@ def replay(db_path: Path, results: list[Result], stats: dict) -> None:
                 continue
             total = 0.0
             for stat in stats.get(result.name, {}).values():
+                if not READ_ONLY.match(stat.sql):
+                    continue  # the editor's writes: not replayed on the read-only connection
                 best = math.inf
                 for _ in range(3):
                     began = time.perf_counter()
@@ -563,8 +854,10 @@ def slow_statements(
             if result.error or not result.times:
                 continue
             over = result.target_ms is not None and result.p95 > result.target_ms
-            ranked = sorted(
-                stats.get(result.name, {}).values(), key=lambda s: s.replay_ms, reverse=True
+            ranked = sorted(  # statements not replayed (writes) have NaN: last
+                stats.get(result.name, {}).values(),
+                key=lambda s: s.replay_ms if s.replay_ms == s.replay_ms else -1.0,
+                reverse=True,
             )
             worst = [s for s in ranked if s.replay_ms >= threshold_ms]
             if not worst and not over:
@@ -668,8 +961,9 @@ def measure_http(db_path: Path, args: argparse.Namespace, inputs: dict) -> dict:
             turn = number
             while time.monotonic() < deadline:
                 turn += 1
-                kind = "list" if turn % 2 else "card"
-                path = "/clients" if kind == "list" else f"/clients/{rng.choice(cards)}"
+                kind = ("list", "card", "offers")[turn % 3]
+                path = {"list": "/clients", "offers": "/offers"}.get(kind)
+                path = path or f"/clients/{rng.choice(cards)}"
                 began = time.perf_counter()
                 try:
                     with opener.open(base + path, timeout=30) as response:
@@ -756,6 +1050,7 @@ def report(
     http: dict | None,
     plans: list[str],
     load: tuple[float, float, float],
+    pdf: "PdfResult | None" = None,
 ) -> str:
     counts = inputs["counts"]
     size_mb = db_path.stat().st_size / 1024 / 1024
@@ -769,7 +1064,9 @@ def report(
         f"{counts['parties']:,} parties, {counts['contacts']:,} contacts, "
         f"{counts['party_roles']:,} roles, {counts['party_tags']:,} tag links, "
         f"{counts['audit_entries']:,} audit entries, {counts['stage_moves']:,} stage moves, "
-        f"{counts['interactions']:,} interactions, {counts['tasks']:,} tasks",
+        f"{counts['interactions']:,} interactions, {counts['tasks']:,} tasks, "
+        f"{counts['products']:,} products, {counts['offers']:,} offers with "
+        f"{counts['offer_lines']:,} lines, {counts['sales']:,} sales",
         f"- bench-data: {meta.get('bench_data_seconds', '?')} s for "
         f"{meta.get('clients', '?'):,} parties (seed {meta.get('seed', '?')}, "
         f"built {meta.get('built_at', '?')})"
@@ -783,8 +1080,11 @@ def report(
         f"“Load more” p95 ≤ {LOAD_MORE_TARGET_MS:.0f} ms (≤ {LOAD_MORE_STATEMENTS}). "
         f"Daily work (issue 4): My day and /tasks p95 ≤ {WORK_TARGET_MS:.0f} ms, the card with "
         f"its timeline (and its “Show more”) ≤ {TIMELINE_TARGET_MS:.0f} ms, the needs-contact "
-        f"filter ≤ {NEEDS_CONTACT_TARGET_MS:.0f} ms; ≤ {TARGET_STATEMENTS} statements each; "
-        f"measured as {MANAGER_EMAIL}. "
+        f"filter ≤ {NEEDS_CONTACT_TARGET_MS:.0f} ms; ≤ {TARGET_STATEMENTS} statements each. "
+        f"Offers (issue 5): /offers (and its filters) p95 ≤ {OFFERS_TARGET_MS:.0f} ms, the "
+        f"editor's fragments (a quantity changed, the product picker) ≤ "
+        f"{EDITOR_TARGET_MS:.0f} ms; ≤ {TARGET_STATEMENTS} statements each. "
+        f"Measured as {MANAGER_EMAIL}. "
         "Rows marked “info” have no time target of their own. Time is the whole WSGI call "
         "(routing, session, queries, template). DB ms: the request's statements run again alone "
         "with sqlite3, all rows fetched — the database's share of the time.\n",
@@ -804,6 +1104,8 @@ def report(
             f"{max(r.times):.1f} | {r.db_ms:.1f} | {max(r.statements)} | "
             f"{time_ok} | {sql_ok} |"
         )
+    if pdf is not None:
+        lines += ["", *pdf_report(pdf)]
     if http:
         lines += [
             "",
@@ -817,14 +1119,43 @@ def report(
             "| Page | Requests | p50 ms | p95 ms |",
             "|---|--:|--:|--:|",
         ]
+        labels = {
+            "list": "/clients (first page)",
+            "card": "/clients/<id> (card)",
+            "offers": "/offers (first page)",
+        }
         for kind, (n, p50, p95) in sorted(http["by_kind"].items()):
-            label = "/clients (first page)" if kind == "list" else "/clients/<id> (card)"
+            label = labels[kind]
             lines.append(f"| {label} | {n:,} | {p50:.1f} | {p95:.1f} |")
         if http["errors"]:
             lines.append(f"\nFirst errors: {http['errors'][:5]}")
     if plans:
         lines += ["", "## Slow statements and their query plans\n", *plans]
     return "\n".join(lines) + "\n"
+
+
+def pdf_report(pdf: PdfResult) -> list[str]:
+    """The PDF section: render_offer_pdf's median against the target, and where time goes."""
+    lines = [
+        f"## Offer PDF ({PDF_LINES} lines, render_offer_pdf, in process, warm)\n",
+        f"Target from the issue: a two-page PDF (20 lines) median ≤ {PDF_TARGET_MS:.0f} ms, "
+        "warm. render_offer_pdf renders the HTML here and the PDF in the render worker "
+        "process (WeasyPrint); one warm-up render first. The offer is put together in memory "
+        "from the lines of two 12-line bench offers (bench offers have 1–12 lines). HTML ms "
+        "and WeasyPrint ms: offer_html alone and render_pdf_in_process alone in this process "
+        "(medians of 3).\n",
+        "| Lines | Pages | KB | n | median ms | max ms | HTML ms | WeasyPrint ms | Time |",
+        "|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    if pdf.error:
+        return [*lines, f"| – | – | – | – | – | – | – | – | **FAILED**: {pdf.error} |"]
+    median = percentile(pdf.times, 50)
+    lines.append(
+        f"| {pdf.lines} | {pdf.pages} | {pdf.size_kb:.0f} | {len(pdf.times)} | {median:.1f} | "
+        f"{max(pdf.times):.1f} | {pdf.html_ms:.1f} | {pdf.weasy_ms:.1f} | "
+        f"{verdict(median <= PDF_TARGET_MS)} |"
+    )
+    return lines
 
 
 def main() -> None:
@@ -857,14 +1188,14 @@ def main() -> None:
     load = os.getloadavg()
     inputs = pick_inputs(db_path, args.seed)
     log(f"In process, {args.iterations} timed requests per row after {args.warmup} warm-up:")
-    results, statement_stats = measure_in_process(db_path, args, inputs)
+    results, statement_stats, pdf = measure_in_process(db_path, args, inputs)
     http = None
     if not args.no_http:
         log(f"HTTP: gunicorn -w {args.workers}, {args.threads} threads, {args.http_seconds:.0f}s …")
         http = measure_http(db_path, args, inputs)
     replay(db_path, results, statement_stats)
     plans = slow_statements(db_path, results, statement_stats, args.slow_ms)
-    text = report(db_path, meta, inputs, results, http, plans, load)
+    text = report(db_path, meta, inputs, results, http, plans, load, pdf)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / "latest.md").write_text(text)
     print()
@@ -877,6 +1208,8 @@ def main() -> None:
         or (r.target_ms is not None and r.p95 > r.target_ms)
         or max(r.statements) > r.max_statements
     ]
+    if pdf.error or (pdf.times and percentile(pdf.times, 50) > PDF_TARGET_MS):
+        failed.append("Offer PDF")
     if failed:
         log(f"Over target: {', '.join(failed)}")
 

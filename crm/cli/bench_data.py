@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, select, text
 
 from crm.cli.bench_chunk import build_chunk
 from crm.cli.bench_ladder import LadderPlacer
+from crm.cli.bench_offers import fill_offers
 from crm.cli.bench_parties import PartyGenerator
 from crm.cli.bench_work import WORK_TABLES, WorkBuilder
 from crm.extensions import db
@@ -208,6 +209,7 @@ def fill(clients: int, seed: int) -> None:
                         f"(SELECT max(id) FROM {table}))"
                     )
                 )
+    fill_offers(seed, owners, BENCH_PASSWORD)  # catalogue, offers, sales: crm/cli/bench_offers.py
     _check_sample(seed)
     click.echo(
         f"Done: {totals['parties']:,} parties, {totals['roles']:,} roles, "

@@ -3,10 +3,10 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.models import Offer, OfferStatus, User
+from crm.models import Offer, OfferStatus, Party, User
 from crm.services.offer_flow import status_condition
 from crm.services.offers import visible_offers
 from crm.services.party_list import PartyFilter, conditions
@@ -37,10 +37,12 @@ def list_offers(user: User, filters: OfferFilter, today: date, page_size: int = 
     query = visible_offers(user)
     if filters.q.strip():
         term = filters.q.strip()
-        by_party = conditions(PartyFilter(q=term))
+        # The matching parties as a subquery: OR-ed with the number, conditions on the joined
+        # party made SQLite walk every live party for each search.
+        by_party = select(Party.id).where(*conditions(PartyFilter(q=term)))
         number = term.upper().rsplit("-V", 1)[0] if "-V" in term.upper() else term.upper()
         by_number = select(Offer.id).where(Offer.number == number)
-        query = query.where(Offer.id.in_(by_number) | and_(*by_party))
+        query = query.where(Offer.id.in_(by_number) | Offer.party_id.in_(by_party))
     if filters.status in STATUSES:
         query = query.where(status_condition(filters.status, today))
     if filters.owner_id:

@@ -1,0 +1,701 @@
+"""Bench data for offers: a catalogue, three years of commercial proposals and their sales.
+
+Used by `crm/cli/bench_data.py` once the parties are in: ~420 products in categories (a few
+no longer sold; VAT 20, 7 or 0 %; one-off, monthly and yearly revenue), volume tiers for ~100
+of them, ~30 segment prices on the bench tags; 20,000 offers to clients on the ladder over
+three years (drafts, awaiting approval, sent — some past their validity —, accepted, rejected,
+expired, and superseded revisions that share their number), numbered per year with an
+offer_counters row each; 100,000 lines (1-12 per offer) priced and totalled by
+crm/services/pricing.py exactly as the editor would; the offers' events; a sale per accepted
+offer plus sales recorded without an offer; and the "step up" suggestions those sales leave
+(a few hundred still open). Bulk Core inserts; its own random generator.
+"""
+
+import random
+import time as clock
+from bisect import bisect
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from itertools import accumulate
+
+import click
+from sqlalchemy import func, insert, select, text
+
+from crm.cli.bench_work import _language
+from crm.extensions import db
+from crm.models import (
+    Contact,
+    Offer,
+    OfferCounter,
+    OfferEvent,
+    OfferLine,
+    Party,
+    Product,
+    RevenueType,
+    Role,
+    RuleKind,
+    Sale,
+    SegmentPrice,
+    Stage,
+    StageSuggestion,
+    Tag,
+    User,
+    party_tags,
+)
+from crm.models.base import utcnow
+from crm.models.catalogue import VolumeTier
+from crm.models.offers import OfferStatus as S
+from crm.services import settings, users
+from crm.services.clock import local_today
+from crm.services.pricing import PricedLine, Rule, Tier, line_amounts, money, offer_totals
+from crm.services.pricing import unit_price as best_price
+from crm.services.sales import FIRST_SALE, REPEAT_SALE, REPEAT_WINDOW_DAYS, SUGGESTED_STAGE
+
+OFFERS, LINES, DIRECT_SALES = 20_000, 100_000, 6_000
+HISTORY_DAYS = 3 * 365
+LINE_WEIGHTS = [9, 12, 13, 13, 12, 10, 9, 7, 5, 4, 3, 3]  # 1-12 lines; the total is then exact
+REVISIONS = {1: 86, 2: 10, 3: 4}
+# Offers per party by its stage now: buyers get more; final status by the offer's age in days.
+STAGE_WEIGHTS = {"suspect": 0.15, "prospect": 0.6, "first_time_buyer": 1.5, "repeat_buyer": 2.5}
+STATUS_BY_AGE = [
+    (3, {S.DRAFT: 45, S.AWAITING_APPROVAL: 10, S.SENT: 45}),
+    (14, {S.DRAFT: 12, S.AWAITING_APPROVAL: 5, S.SENT: 50, S.ACCEPTED: 18, S.REJECTED: 15}),
+    (60, {S.DRAFT: 4, S.AWAITING_APPROVAL: 1, S.SENT: 25, S.ACCEPTED: 38, S.REJECTED: 30}),
+    (None, {S.DRAFT: 2, S.SENT: 3, S.EXPIRED: 17, S.ACCEPTED: 42, S.REJECTED: 36}),
+]
+# Suggestions of the last 45 days are open; of older ones the owner dismissed 70 %.
+SUGGESTION_OPEN_DAYS, DISMISSED = 45, 0.7
+ADMIN = ("director@bench.example", "Віктор Директоренко")  # approves discounts above 10 %
+FOREIGN = [("USD", "41.250000"), ("EUR", "44.800000")]  # ~3 % of offers, typed-in prices
+PLAIN, BIG = [2, 3, 5, 7, 10], [12, 15, 18, 20, 25]  # line discounts: within / above the limit
+
+# category, SKU code, unit, list price range, VAT, revenue, kinds, how many
+CATEGORIES = [
+    ("Мягкая мебель", "MM", "шт", (9_000, 95_000), 20, "one_off", "Диван|Кресло|Пуф|Софа", 50),
+    ("Кухни", "KH", "пог. м", (18_000, 48_000), 20, "one_off", "Кухня|Кухонный остров", 25),
+    (
+        "Офисная мебель", "OF", "шт", (2_500, 38_000), 20, "one_off",
+        "Стол офисный|Кресло офисное|Шкаф для документов|Тумба мобильная|Стеллаж|Ресепшн", 70,
+    ),
+    (
+        "Мебель для учреждений", "UC", "шт", (1_800, 16_000), 20, "one_off",
+        "Парта школьная|Стул ученический|Доска магнитная|Шкаф для раздевалки", 45,
+    ),
+    (
+        "Мебель для гостиниц", "HT", "шт", (4_000, 42_000), 20, "one_off",
+        "Кровать гостиничная|Тумба прикроватная|Шкаф-купе|Стол письменный", 45,
+    ),
+    ("Спальни", "SP", "шт", (6_000, 70_000), 20, "one_off", "Кровать|Комод|Шкаф|Матрас", 40),
+    ("Детская мебель", "DT", "шт", (3_000, 30_000), 20, "one_off", "Кровать детская|Стол", 30),
+    (
+        "Медицинская мебель", "MD", "шт", (5_000, 45_000), 7, "one_off",
+        "Кушетка медицинская|Шкаф медицинский|Стол процедурный|Ширма", 20,
+    ),
+    ("Текстиль", "TX", "м", (350, 2_400), 20, "one_off", "Ткань мебельная|Шторы", 25),
+    ("Фурнитура", "FR", "шт", (80, 2_500), 20, "one_off", "Ручка|Петля|Направляющие", 25),
+    ("Услуги", "SRV", "ч", (600, 3_500), 20, "one_off", "Сборка и монтаж|Замер|Дизайн", 15),
+    ("Обучение", "EDU", "ч", (1_500, 6_000), 0, "one_off", "Обучение персонала|Семинар", 5),
+    ("Сервис", "CARE", "год", (18_000, 96_000), 20, "yearly", "Сервисное обслуживание", 12),
+    ("Аренда", "RNT", "мес.", (8_000, 60_000), 20, "monthly", "Аренда мебели", 13),
+]  # fmt: skip
+MODELS = (
+    "Комфорт|Лофт|Модерн|Классика|Сканди|Эргон|Премьер|Верона|Милан|Атлант|Ретро|Норд|Бриз|"
+    "Гранд|Сити|Мастер|Оникс|Уют|Терра|Альфа|Бета|Вега|Орион|Лагуна|Палермо|Тоскана|Марсель"
+)
+VARIANTS = "дуб сонома|белый|венге|графит|орех|бук|серый|160×200|140×70|120×60|большой|малый"
+DESCRIPTIONS = [
+    "Каркас из массива бука, ткань — велюр, независимый пружинный блок.",
+    "ЛДСП 22 мм, кромка ПВХ 2 мм, фурнитура Blum.",
+    "Металлокаркас с порошковой окраской, столешница HPL.",
+    "Гарантия 24 месяца, доставка и сборка оплачиваются отдельно.",
+    "",
+]
+FREE_LINES = ["Доставка на объект", "Демонтаж старой мебели", "Индивидуальный размер", "Подъём"]
+TEXTS = {  # intro, terms per document language
+    "ru": ("Благодарим за интерес к нашей продукции. Предлагаем:",
+           "Предоплата 50 %, поставка 14 рабочих дней."),
+    "uk": ("Дякуємо за інтерес до нашої продукції. Пропонуємо:",
+           "Передоплата 50 %, постачання 14 робочих днів."),
+    "en": ("Thank you for your interest. We are pleased to offer:",
+           "50 % prepayment, delivery in 14 working days."),
+}  # fmt: skip
+# tag: catalogue-wide percentage; then (tag, category code, kind, value, products)
+CATALOGUE_WIDE = {"опт": 7, "wholesale": 7, "дилер": 10, "партнёр": 5, "key account": 8}
+PER_PRODUCT = [
+    ("VIP", "MM", "percent", 12, 8),
+    ("тендер", "UC", "percent", 9, 8),
+    ("дилер", "OF", "percent", 15, 5),
+    ("key account", "HT", "percent", 12, 4),
+]
+
+
+class OfferBuilder:
+    """Deterministic (per seed) catalogue, offers, lines, events, sales and suggestions."""
+
+    def __init__(self, seed: int, managers: list[int], admin_id: int) -> None:
+        self.rng = random.Random(f"offers-{seed}")
+        self.managers, self.admin_id = managers, admin_id
+        self.now, self.today = utcnow().replace(microsecond=0), local_today()
+        self.start = self.today - timedelta(days=HISTORY_DAYS)
+        self.prefix, self.with_vat = settings.offer_prefix(), settings.prices_include_vat()
+        self.limit = Decimal(10)  # the bench managers' discount limit (the default)
+        self.products: list[dict] = []
+        self.tiers: dict[int, list[Tier]] = defaultdict(list)
+        self.rules: dict[tuple[int, int | None], Rule] = {}  # (tag, product or None): DB order
+        self.rows: dict[str, list[dict]] = defaultdict(list)
+        self.parties = _parties()
+        self.owners = {p["id"]: p["owner"] or managers[0] for p in self.parties}
+
+    # --- the catalogue ------------------------------------------------------------------------
+
+    def catalogue(self, tags: dict[str, int]) -> None:
+        """Products, volume tiers and segment prices, kept for pricing the lines."""
+        rng, pid, names = self.rng, _max_id(Product), set()
+        since = self.now - timedelta(days=4 * 365)
+        for category, code, unit, (low, high), vat, revenue, kinds, count in CATEGORIES:
+            for n in range(1, count + 1):
+                name = ""
+                while not name or name in names:
+                    name = f"{rng.choice(kinds.split('|'))} «{rng.choice(MODELS.split('|'))}» "
+                    name += rng.choice(VARIANTS.split("|"))
+                names.add(name)
+                pid += 1
+                active = rng.random() > 0.03
+                created = since + timedelta(days=rng.randrange(700))
+                self.products.append(
+                    {
+                        "id": pid,
+                        "name": name,
+                        "sku": f"{code}-{n:03d}",
+                        "unit": unit,
+                        "description": rng.choice(DESCRIPTIONS),
+                        "category": category,
+                        "list_price": Decimal(rng.randrange(low, high) // 10 * 10),
+                        "vat_rate": Decimal(vat),
+                        "revenue_type": revenue,
+                        "active": active,
+                        "created_at": created,
+                        "updated_at": created + timedelta(days=rng.randrange(1, 700)),
+                        "version": 1 if active else 2,
+                    }
+                )
+        self.rows["products"] = self.products
+        for product in rng.sample([p for p in self.products if p["unit"] == "шт"], 100):
+            steps = rng.choice([[(10, 5), (50, 10)], [(5, 3), (20, 7), (100, 12)], [(30, 0)]])
+            for quantity, percent in steps:
+                kind, value = RuleKind.PERCENT, Decimal(percent)
+                if not percent:  # a fixed price from 30 on
+                    kind, value = RuleKind.PRICE, money(product["list_price"] * Decimal("0.92"))
+                row = {"product_id": product["id"], "min_quantity": Decimal(quantity)}
+                self.rows["tiers"].append({**row, "kind": kind.value, "value": value})
+                self.tiers[product["id"]].append(Tier(Decimal(quantity), Rule(kind, value)))
+        for tag, percent in CATALOGUE_WIDE.items():
+            self._rule(tags, tag, None, RuleKind.PERCENT, Decimal(percent))
+        for tag, code, kind, value, count in PER_PRODUCT:
+            chosen = [p for p in self.products if p["sku"].startswith(code + "-")]
+            for product in rng.sample(chosen, count):
+                self._rule(tags, tag, product["id"], RuleKind(kind), Decimal(value))
+        for product in rng.sample([p for p in self.products if p["sku"].startswith("OF-")], 3):
+            price = money(product["list_price"] * Decimal("0.85"))  # VIP: a fixed price
+            self._rule(tags, "VIP", product["id"], RuleKind.PRICE, price)
+        # Popular products first; retired ones only in offers more than a year old.
+        ranked = rng.sample(self.products, len(self.products))
+        weights = {p["id"]: 1 / (rank + 1) ** 0.8 for rank, p in enumerate(ranked)}
+        on_sale = [p for p in ranked if p["active"]]
+        self.picks = {
+            True: _cumulative(on_sale, [weights[p["id"]] for p in on_sale]),
+            False: _cumulative(ranked, list(weights.values())),
+        }
+
+    def _rule(self, tags: dict, tag: str, product_id: int | None, kind: RuleKind, value) -> None:  # noqa: ANN001
+        if tag in tags and (tags[tag], product_id) not in self.rules:
+            row = {"tag_id": tags[tag], "product_id": product_id}
+            self.rows["segments"].append({**row, "kind": kind.value, "value": value})
+            self.rules[(tags[tag], product_id)] = Rule(kind, value, tag)
+
+    # --- offers -------------------------------------------------------------------------------
+
+    def offers(self) -> list[list[dict]]:
+        """OFFERS offers in families of revisions, LINES lines in all, priced and totalled."""
+        rng, parties = self.rng, self.parties
+        weights = []
+        for party in parties:
+            days = (self.today - max(self.start, party["created"].date())).days
+            stage = STAGE_WEIGHTS.get(party["stage"], 0.8 if party["terminal"] else 3.5)
+            weights.append(max(days, 0) * stage * rng.gammavariate(0.7, 1 / 0.7))
+        chosen = _cumulative(parties, weights)
+        families, total = [], 0
+        while total < OFFERS:
+            family = self._family(_pick(rng, chosen))
+            if len(family) > OFFERS - total:  # the last one: fewer revisions
+                family = family[: OFFERS - total]
+                self._decide(family[-1])
+            families.append(family)
+            total += len(family)
+        self._count_lines(families)
+        for family in families:
+            previous: list[dict] = []
+            for offer in family:
+                previous = self._lines(offer, previous)
+        return families
+
+    def _family(self, party: dict) -> list[dict]:
+        """An offer and its revisions: each one sent, then replaced after the client's answer."""
+        rng = self.rng
+        first = max(self.start, party["created"].date() + timedelta(days=1))
+        day = first + timedelta(days=int((self.today - first).days * rng.random() ** 0.8))
+        created = self._moment(day)
+        currency, rate = ("UAH", "1") if rng.random() > 0.03 else rng.choice(FOREIGN)
+        language = _language(party["name"])
+        owner = party["owner"] if party["owner"] and rng.random() < 0.9 else None
+        common = {
+            "party_id": party["id"],
+            "contact_id": rng.choice(party["contacts"])
+            if party["contacts"] and rng.random() < 0.7
+            else None,
+            "owner_id": owner or rng.choice(self.managers),
+            "currency": currency,
+            "exchange_rate": Decimal(rate),
+            "language": language,
+            "intro": TEXTS[language][0] if rng.random() < 0.8 else "",
+            "terms": TEXTS[language][1] if rng.random() < 0.8 else "",
+            "prices_include_vat": self.with_vat,
+            "_validity": 14 if rng.random() < 0.8 else 30,
+            "_party": party,
+        }
+        family: list[dict] = []
+        revisions = _pick(rng, _cumulative(list(REVISIONS), list(REVISIONS.values())))
+        for revision in range(1, revisions + 1):
+            offer = {**common, "revision": revision, "created_at": created}
+            offer.update(offer_date=created.date(), created_by_id=common["owner_id"])
+            offer["valid_until"] = offer["offer_date"] + timedelta(days=common["_validity"])
+            offer["_big"] = False
+            family.append(offer)
+            sent = created + timedelta(hours=rng.expovariate(1 / 6))
+            created = sent + timedelta(days=rng.uniform(2, 20))
+            if revision == revisions or created >= self.now:
+                break
+            offer.update(status=S.SUPERSEDED, sent_at=sent, decided_at=None)
+        self._decide(family[-1])
+        return family
+
+    def _decide(self, offer: dict) -> None:
+        """The latest revision's status, by its age; sent, decided, and when."""
+        rng = self.rng
+        age = (self.today - offer["offer_date"]).days
+        table = next(t for limit, t in STATUS_BY_AGE if limit is None or age <= limit)
+        status = _pick(rng, _cumulative(list(table), list(table.values())))
+        if status == S.EXPIRED and offer["valid_until"] >= self.today:
+            status = S.SENT
+        offer.update(status=status, sent_at=None, decided_at=None)
+        offer["_big"] = status == S.AWAITING_APPROVAL or rng.random() < 0.05
+        if status in (S.DRAFT, S.AWAITING_APPROVAL):
+            return
+        latest = self.now - timedelta(minutes=1)
+        sent = min(offer["created_at"] + timedelta(hours=rng.expovariate(1 / 6)), latest)
+        offer["sent_at"] = max(sent, offer["created_at"] + timedelta(minutes=1))
+        if status in (S.ACCEPTED, S.REJECTED):
+            until = min(datetime.combine(offer["valid_until"], time(16)), latest)
+            wait = max(until - offer["sent_at"], timedelta(minutes=2))
+            offer["decided_at"] = offer["sent_at"] + wait * (0.05 + 0.95 * rng.random() ** 1.5)
+
+    def _moment(self, day: date) -> datetime:
+        """A moment of a working day (09:00-19:00 at UTC+3), never in the future."""
+        at = datetime.combine(day, time(6)) + timedelta(seconds=int(self.rng.random() * 36000))
+        return min(at, self.now - timedelta(minutes=self.rng.randrange(5, 600)))
+
+    def _count_lines(self, families: list[list[dict]]) -> None:
+        """1-12 lines an offer, revisions about as many as before; LINES in all, exactly."""
+        rng = self.rng
+        sizes = _cumulative(list(range(1, 13)), LINE_WEIGHTS)
+        for family in families:
+            n = _pick(rng, sizes)
+            for offer in family:
+                offer["_n"] = n
+                n = min(12, max(1, n + rng.choices((-1, 0, 1), (10, 70, 20))[0]))
+        singles = [family[0] for family in families if len(family) == 1]
+        missing = LINES - sum(offer["_n"] for family in families for offer in family)
+        while missing:
+            offer, step = rng.choice(singles), 1 if missing > 0 else -1
+            if 1 <= offer["_n"] + step <= 12:
+                offer["_n"] += step
+                missing -= step
+
+    # --- lines --------------------------------------------------------------------------------
+
+    def _lines(self, offer: dict, previous: list[dict]) -> list[dict]:
+        """The offer's lines (a revision starts from its predecessor's) and its totals."""
+        rng = self.rng
+        lines = [dict(line) for line in previous[: offer["_n"]]]
+        if lines and rng.random() < 0.6:  # what the client asked to change
+            line = rng.choice(lines)
+            if rng.random() < 0.5:
+                line["quantity"] = max(Decimal(1), (line["quantity"] * Decimal("1.5")).quantize(1))
+            else:
+                line["discount_percent"] = Decimal(rng.choice(PLAIN))
+        recent = offer["offer_date"] > self.today - timedelta(days=365)
+        used = {line["product_id"] for line in lines}
+        while len(lines) < offer["_n"]:
+            lines.append(self._new_line(offer, used, recent))
+        if offer["_big"]:
+            rng.choice(lines)["discount_percent"] = Decimal(rng.choice(BIG))
+        tags = offer["_party"]["tags"]
+        wide = [rule for (tag, pid), rule in self.rules.items() if pid is None and tag in tags]
+        priced = []
+        for position, line in enumerate(lines, start=1):
+            line["position"] = position
+            if line["product_id"] and line["price_source"] != "manual":
+                pid = line["product_id"]
+                own = [r for (tag, p), r in self.rules.items() if p == pid and tag in tags]
+                price = best_price(
+                    line["list_price"], line["quantity"], wide + own, self.tiers[pid]
+                )
+                line.update(unit_price=price.amount, price_source=price.source.value)
+                line["price_note"] = price.note
+            amounts = line_amounts(
+                line["quantity"],
+                line["unit_price"],
+                line["discount_percent"],
+                line["vat_rate"],
+                self.with_vat,
+            )
+            line.update(amount=amounts.amount, discount_amount=amounts.discount)
+            line.update(net_amount=amounts.net, vat_amount=amounts.vat)
+            line["total_amount"] = amounts.total
+            revenue = RevenueType(line["revenue_type"])
+            priced.append(PricedLine(amounts, revenue, line["discount_percent"]))
+        totals = offer_totals(priced)
+        offer.update(
+            subtotal=totals.subtotal,
+            discount_total=totals.discount,
+            net_total=totals.net,
+            vat_total=totals.vat,
+            total=totals.total,
+            one_off_total=totals.one_off,
+            monthly_total=totals.monthly,
+            yearly_total=totals.yearly,
+            max_discount=totals.max_discount,
+            _lines=lines,
+        )
+        return lines
+
+    def _new_line(self, offer: dict, used: set, recent: bool) -> dict:
+        rng = self.rng
+        line = {"discount_percent": Decimal(rng.choice(PLAIN) if rng.random() < 0.25 else 0)}
+        if rng.random() < 0.05:  # a line that is not in the catalogue
+            name = rng.choice(FREE_LINES)
+            price = Decimal(rng.randrange(500, 8000) // 50 * 50)
+            return {
+                **line,
+                "product_id": None,
+                "name": name,
+                "description": "",
+                "sku": "",
+                "unit": "рейс" if name == "Доставка на объект" else "шт",
+                "revenue_type": "one_off",
+                "quantity": Decimal(rng.randint(1, 3)),
+                "list_price": None,
+                "unit_price": price,
+                "price_source": "manual",
+                "price_note": "",
+                "vat_rate": Decimal(20),
+            }
+        product = _pick(rng, self.picks[recent])
+        for _ in range(5):
+            if product["id"] not in used:
+                break
+            product = _pick(rng, self.picks[recent])
+        used.add(product["id"])
+        line.update(
+            {key: product[key] for key in ("name", "description", "sku", "unit", "revenue_type")},
+            product_id=product["id"],
+            quantity=_quantity(rng, product["unit"]),
+            list_price=product["list_price"],
+            unit_price=product["list_price"],
+            price_source="list",
+            price_note="",
+            vat_rate=product["vat_rate"],
+        )
+        if offer["currency"] != "UAH":  # the catalogue is in hryvnias: the price typed in
+            line["unit_price"] = money(product["list_price"] / offer["exchange_rate"])
+            line["price_source"] = "manual"
+        elif rng.random() < 0.03:  # a price agreed by hand
+            factor = Decimal(rng.randrange(80, 96)) / 100
+            line["unit_price"] = money(product["list_price"] * factor)
+            line["price_source"] = "manual"
+        return line
+
+    # --- ids, numbers, history, sales ---------------------------------------------------------
+
+    def finish(self, families: list[list[dict]], stages: dict) -> None:
+        """Ids in time order, yearly numbers, lines, events, sales and suggestions as rows."""
+        offers = sorted((o for family in families for o in family), key=lambda o: o["created_at"])
+        first = _max_id(Offer)
+        for number, offer in enumerate(offers, start=first + 1):
+            offer["id"] = number
+        counters: dict[int, int] = defaultdict(int)
+        for family in sorted(families, key=lambda f: f[0]["created_at"]):
+            year = family[0]["offer_date"].year
+            counters[year] += 1
+            number = f"{self.prefix}{year}-{counters[year]:04d}"
+            for before, offer in zip([None, *family], family, strict=False):
+                offer.update(number=number, previous_id=before["id"] if before else None)
+                offer["_before"] = before
+        self.rows["counters"] = [{"year": y, "last_number": n} for y, n in sorted(counters.items())]
+        for offer in offers:
+            self._history(offer)
+            self.rows["offers"].append(offer)
+            self.rows["lines"] += [{**line, "offer_id": offer["id"]} for line in offer["_lines"]]
+        self._sales(offers, stages)
+
+    def _history(self, offer: dict) -> None:
+        """The offer's events, its approval when a discount is above the limit, its version."""
+        owner, created, status = offer["owner_id"], offer["created_at"], offer["status"]
+        before = offer["_before"]
+        events = [
+            ("revised", created, owner, _display(before))
+            if before
+            else ("created", created, owner, "")
+        ]
+        offer["approved_discount"] = None
+        sent = offer["sent_at"] or created + timedelta(hours=2)
+        if offer["max_discount"] > self.limit and status != S.DRAFT:
+            events.append(("approval_requested", created + (sent - created) * 0.3, owner, ""))
+            if status != S.AWAITING_APPROVAL:
+                at = created + (sent - created) * 0.6
+                events.append(("approved", at, self.admin_id, ""))
+                offer["approved_discount"] = offer["max_discount"]
+        if offer["sent_at"]:
+            events.append(("sent", offer["sent_at"], owner, ""))
+        if offer["decided_at"]:
+            events.append((status.value, offer["decided_at"], owner, ""))
+        for kind, at, user, comment in events:
+            self.rows["events"].append(
+                {
+                    "offer_id": offer["id"],
+                    "kind": kind,
+                    "user_id": user,
+                    "at": at,
+                    "comment": comment,
+                }
+            )
+        offer["version"] = 1 + len(offer["_lines"]) + len(events)
+        offer["updated_at"] = max(at for _, at, _, _ in events)
+
+    def _sales(self, offers: list[dict], stages: dict) -> None:
+        """A sale per accepted offer, DIRECT_SALES more without one, and their suggestions."""
+        rng, next_id = self.rng, _max_id(Sale)
+        sales = []
+        for offer in offers:
+            if offer["status"] == S.ACCEPTED:
+                rate = offer["exchange_rate"]
+                sales.append(
+                    {
+                        "party_id": offer["party_id"],
+                        "offer_id": offer["id"],
+                        "sale_date": offer["decided_at"].date(),
+                        "amount": money(offer["total"] * rate),
+                        "one_off_amount": money(offer["one_off_total"] * rate),
+                        "monthly_amount": money(offer["monthly_total"] * rate),
+                        "yearly_amount": money(offer["yearly_total"] * rate),
+                        "created_by_id": offer["owner_id"],
+                        "created_at": offer["decided_at"],
+                        "_party": offer["_party"],
+                    }
+                )
+        buyers = [p for p in self.parties if p["position"] >= 2 and not p["terminal"]]
+        chosen = _cumulative(buyers, [p["position"] for p in buyers])
+        for _ in range(DIRECT_SALES):  # recorded by hand, without an offer
+            party = _pick(rng, chosen)
+            first = max(self.start, party["created"].date() + timedelta(days=1))
+            day = first + timedelta(days=int((self.today - first).days * rng.random()))
+            amount = money(Decimal(rng.lognormvariate(10.3, 0.9)))
+            sales.append(
+                {
+                    "party_id": party["id"],
+                    "offer_id": None,
+                    "sale_date": day,
+                    "amount": amount,
+                    "one_off_amount": amount,
+                    "monthly_amount": Decimal(0),
+                    "yearly_amount": Decimal(0),
+                    "created_by_id": party["owner"] or rng.choice(self.managers),
+                    "created_at": min(self._moment(day), self.now),
+                    "_party": party,
+                }
+            )
+        sales.sort(key=lambda sale: (sale["sale_date"], sale["created_at"]))
+        currency = settings.base_currency()
+        for number, sale in enumerate(sales, start=next_id + 1):
+            sale.update(id=number, currency=currency)
+        self.rows["sales"] = sales
+        self._suggestions(sales, stages)
+
+    def _suggestions(self, sales: list[dict], stages: dict) -> None:
+        """What `sales.suggest_after_sale` would have left: one open suggestion per party at
+        most: the recent ones open, most older ones dismissed by the owner, some ignored."""
+        rng, last_sale, open_ones = self.rng, {}, {}
+        for sale in sales:
+            party = sale["_party"]
+            previous = last_sale.get(party["id"])
+            repeat = previous and 0 < (sale["sale_date"] - previous).days <= REPEAT_WINDOW_DAYS
+            last_sale[party["id"]] = sale["sale_date"]
+            reason = REPEAT_SALE if repeat else FIRST_SALE
+            target = stages[SUGGESTED_STAGE[reason]]
+            if not (party["terminal"] or target["position"] > party["position"]):
+                continue
+            replaced = open_ones.get(party["id"])
+            if replaced:
+                replaced.update(status="dismissed", decided_at=sale["created_at"])
+            suggestion = {
+                "party_id": party["id"],
+                "stage_id": target["id"],
+                "sale_id": sale["id"],
+                "reason": reason,
+                "status": "open",
+                "created_at": sale["created_at"],
+                "decided_at": None,
+                "decided_by_id": None,
+            }
+            open_ones[party["id"]] = suggestion
+            self.rows["suggestions"].append(suggestion)
+        cutoff = self.now - timedelta(days=SUGGESTION_OPEN_DAYS)
+        for suggestion in open_ones.values():
+            if suggestion["created_at"] < cutoff and rng.random() < DISMISSED:
+                later = suggestion["created_at"] + timedelta(days=rng.expovariate(1 / 10))
+                suggestion.update(status="dismissed", decided_at=min(later, self.now))
+                suggestion["decided_by_id"] = self.owners[suggestion["party_id"]]
+
+
+def fill_offers(seed: int, managers: list[int], password: str) -> None:
+    """The catalogue, offers, lines, events, sales and suggestions (after the parties)."""
+    began = clock.perf_counter()
+    builder = OfferBuilder(seed, managers, _admin(password))
+    tags = dict(db.session.execute(select(Tag.name, Tag.id)).all())
+    builder.catalogue(tags)
+    stages = {
+        s.key: {"id": s.id, "position": s.position}
+        for s in db.session.execute(select(Stage.key, Stage.id, Stage.position))
+    }
+    families = builder.offers()
+    builder.finish(families, stages)
+    db.session.commit()  # the session's reads end: the inserts take the write lock
+    _insert(builder.rows)
+    rows = builder.rows
+    opened = sum(s["status"] == "open" for s in rows["suggestions"])
+    click.echo(
+        f"  Offers: {len(rows['products'])} products ({len(rows['tiers'])} tiers, "
+        f"{len(rows['segments'])} segment prices), {len(rows['offers']):,} offers, "
+        f"{len(rows['lines']):,} lines, {len(rows['events']):,} events, "
+        f"{len(rows['sales']):,} sales, {opened} open suggestions "
+        f"[{clock.perf_counter() - began:.1f}s]"
+    )
+
+
+def _admin(password: str) -> int:
+    """The director who approves discounts above the managers' limit."""
+    email, name = ADMIN
+    user_id = db.session.scalar(select(User.id).where(User.email == email))
+    if user_id is None:
+        user_id = users.create_user(email, name, password, Role.ADMIN).id
+        db.session.commit()
+    return user_id
+
+
+def _parties() -> list[dict]:
+    """Live parties on the ladder (the ones offers go to), with their tags and contacts."""
+    tags, contacts = defaultdict(set), defaultdict(list)
+    for party_id, tag_id in db.session.execute(select(party_tags.c.party_id, party_tags.c.tag_id)):
+        tags[party_id].add(tag_id)
+    live = select(Contact.id, Contact.party_id).where(Contact.deleted_at.is_(None))
+    for contact_id, party_id in db.session.execute(live.order_by(Contact.id)):
+        contacts[party_id].append(contact_id)
+    query = (
+        select(Party.id, Party.owner_id, Party.created_at, Party.name, Stage.key, Stage.position)
+        .add_columns(Stage.terminal)
+        .join(Stage, Stage.id == Party.stage_id)
+        .where(Party.deleted_at.is_(None))
+        .order_by(Party.id)
+    )
+    return [
+        {
+            "id": row[0],
+            "owner": row[1],
+            "created": row[2],
+            "name": row[3],
+            "stage": row[4],
+            "position": row[5],
+            "terminal": row[6],
+            "tags": tags[row[0]],
+            "contacts": contacts[row[0]],
+        }
+        for row in db.session.execute(query)
+    ]
+
+
+TABLES = {
+    "products": Product,
+    "tiers": VolumeTier,
+    "segments": SegmentPrice,
+    "counters": OfferCounter,
+    "offers": Offer,
+    "lines": OfferLine,
+    "events": OfferEvent,
+    "sales": Sale,
+    "suggestions": StageSuggestion,
+}
+
+
+def _insert(rows: dict[str, list[dict]], chunk: int = 5_000) -> None:
+    """Every table in one transaction, executemany a chunk at a time; only real columns."""
+    with db.engine.begin() as conn:
+        for name, model in TABLES.items():
+            table = model.__table__
+            if not rows[name]:
+                continue
+            keys = [c.key for c in table.columns if c.key in rows[name][0]]
+            for first in range(0, len(rows[name]), chunk):
+                part = rows[name][first : first + chunk]
+                conn.execute(insert(table), [{key: row.get(key) for key in keys} for row in part])
+        if conn.dialect.name == "postgresql":  # explicit ids: move the sequences past them
+            for table in ("products", "offers", "sales"):
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
+
+
+def _max_id(model: type) -> int:
+    return db.session.scalar(select(func.max(model.id))) or 0
+
+
+def _cumulative(values: list, weights: list[float]) -> tuple[list, list[float]]:
+    return values, list(accumulate(weights))
+
+
+def _pick(rng: random.Random, table: tuple[list, list[float]]):  # noqa: ANN202
+    values, cumulative = table
+    return values[bisect(cumulative, rng.random() * cumulative[-1])]
+
+
+def _display(offer: dict) -> str:
+    return offer["number"] if offer["revision"] == 1 else f"{offer['number']}-v{offer['revision']}"
+
+
+def _quantity(rng: random.Random, unit: str) -> Decimal:
+    """How much of an item an offer asks for, as people order it in that unit."""
+    if unit == "шт":
+        low, high = rng.choices([(1, 4), (5, 20), (20, 120)], [60, 30, 10])[0]
+        return Decimal(rng.randint(low, high))
+    if unit == "пог. м":
+        return Decimal(rng.randint(24, 90)) / 10
+    if unit == "м":
+        return Decimal(rng.randint(5, 120))
+    if unit == "ч":
+        return Decimal(rng.randint(2, 40))
+    if unit == "мес.":
+        return Decimal(rng.choice([1, 3, 6, 12]))
+    return Decimal(1)
