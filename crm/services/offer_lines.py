@@ -59,8 +59,8 @@ def add_product_line(
         unit=product.unit,
         revenue_type=product.revenue_type,
         quantity=check_quantity(quantity),
-        list_price=product.list_price,
-        unit_price=product.list_price,
+        list_price=money(product.list_price / (offer.exchange_rate or Decimal(1))),
+        unit_price=money(product.list_price / (offer.exchange_rate or Decimal(1))),
         price_source=PriceSource.LIST,
         vat_rate=product.vat_rate,
     )
@@ -147,7 +147,8 @@ def recalculate(offer: Offer, *, content_changed: bool = True) -> None:
 
     A change of the content (not a mere reordering) takes back an admin's approval.
     """
-    catalogue_prices = _reprice(offer)
+    with db.session.no_autoflush:  # one UPDATE per changed row, at the end
+        catalogue_prices = _reprice(offer)
     priced = []
     for line in offer.lines:
         amounts = line_amounts(
@@ -239,7 +240,9 @@ def _given_discount(line: OfferLine, catalogue_price: Decimal | None) -> Decimal
 def _reprice(offer: Offer) -> dict[int, Decimal]:
     """Catalogue lines take the best of list, segment and tier price (typed-in prices stay).
 
-    Returns that price for every catalogue line, by `id(line)`, typed-in ones included.
+    The catalogue is in the base currency: an offer in another one gets its prices at the
+    offer's rate. Returns that price for every catalogue line, by `id(line)`, typed-in ones
+    included.
     """
     lines = [line for line in offer.lines if line.product_id]
     if not lines:
@@ -251,26 +254,35 @@ def _reprice(offer: Offer) -> dict[int, Decimal]:
             select(Product).where(Product.id.in_(product_ids)).options(selectinload(Product.tiers))
         )
     }
-    segments = _segment_rules([tag.id for tag in offer.party.tags], product_ids)
+    rate = offer.exchange_rate or Decimal(1)
+    segments = _segment_rules([tag.id for tag in offer.party.tags], product_ids, rate)
     by_line: dict[int, Decimal] = {}
     for line in lines:
         product = products[line.product_id]
-        tiers = [Tier(t.min_quantity, Rule(RuleKind(t.kind), t.value)) for t in product.tiers]
-        price = unit_price(
-            product.list_price,
-            line.quantity,
-            segments[None] + segments[product.id],
-            tiers,
-        )
+        tiers = [
+            Tier(t.min_quantity, _converted(Rule(RuleKind(t.kind), t.value), rate))
+            for t in product.tiers
+        ]
+        list_price = money(product.list_price / rate)
+        price = unit_price(list_price, line.quantity, segments[None] + segments[product.id], tiers)
         by_line[id(line)] = price.amount
         if line.price_source == PriceSource.MANUAL:
             continue
-        line.list_price = product.list_price
+        line.list_price = list_price
         line.unit_price, line.price_source, line.price_note = price.amount, price.source, price.note
     return by_line
 
 
-def _segment_rules(tag_ids: list[int], product_ids: set[int]) -> dict[int | None, list[Rule]]:
+def _converted(rule: Rule, rate: Decimal) -> Rule:
+    """A fixed price of the catalogue in the offer's currency (percentages stay)."""
+    if rule.kind != RuleKind.PRICE or rate == 1:
+        return rule
+    return Rule(rule.kind, money(rule.value / rate), rule.label)
+
+
+def _segment_rules(
+    tag_ids: list[int], product_ids: set[int], rate: Decimal
+) -> dict[int | None, list[Rule]]:
     """The client's segment rules: catalogue-wide ones under None, the rest by product."""
     rules: dict[int | None, list[Rule]] = defaultdict(list)
     if not tag_ids:
@@ -280,5 +292,6 @@ def _segment_rules(tag_ids: list[int], product_ids: set[int]) -> dict[int | None
         or_(SegmentPrice.product_id.is_(None), SegmentPrice.product_id.in_(product_ids)),
     )
     for row in db.session.scalars(query):
-        rules[row.product_id].append(Rule(RuleKind(row.kind), row.value, row.tag.name))
+        rule = Rule(RuleKind(row.kind), row.value, row.tag.name)
+        rules[row.product_id].append(_converted(rule, rate))
     return rules

@@ -44,10 +44,14 @@ HEADER_FIELDS = tuple(f.name for f in fields(OfferHeader))
 
 
 def visible_offers(user: User) -> Select:
-    """Offers of live parties the user may see."""
-    query = select(Offer).join(Offer.party).where(Party.deleted_at.is_(None))
+    """Offers of live parties the user may see.
+
+    Subqueries, not a join: SQLite would otherwise walk every party to find the newest offers.
+    """
+    trashed = select(Party.id).where(Party.deleted_at.is_not(None))
+    query = select(Offer).where(Offer.party_id.not_in(trashed))
     if sees_only_own(user):
-        query = query.where(Party.owner_id == user.id)
+        query = query.where(Offer.party_id.in_(select(Party.id).where(Party.owner_id == user.id)))
     return query
 
 
@@ -107,6 +111,10 @@ def update_header(actor: User, offer: Offer, header: OfferHeader, expected_versi
     for name in HEADER_FIELDS:
         setattr(offer, name, getattr(header, name))
     changes = audit.diff(before, audit.snapshot(offer, HEADER_FIELDS))
+    if changes.keys() & {"currency", "exchange_rate"}:
+        from crm.services.offer_lines import recalculate  # it builds on this module
+
+        recalculate(offer)  # catalogue prices follow the rate; typed-in ones stay as typed
     if changes:
         flush_or_conflict()
         audit.record(actor, "offer", offer.id, "update", party_id=offer.party_id, changes=changes)

@@ -259,10 +259,18 @@ def sales_totals_by_stage(
     """
     stages = ladder.stages() if stages is None else stages
     where = board._conditions(user, filters, stages).for_counts()  # noqa: SLF001 - the board's rules
+    # The year's sales per party first (a range of ix_sales_date_party), then their parties by
+    # key: far fewer rows than walking every party on the board to look its sales up.
+    by_party = (
+        select(Sale.party_id, func.sum(Sale.amount).label("total"))
+        .where(Sale.sale_date >= window_start(today))
+        .group_by(Sale.party_id)
+        .subquery()
+    )
     query = (
-        select(Party.stage_id, func.sum(Sale.amount))
-        .join(Sale, Sale.party_id == Party.id)
-        .where(*where, Sale.sale_date >= window_start(today))
+        select(Party.stage_id, func.sum(by_party.c.total))
+        .join(by_party, by_party.c.party_id == Party.id)
+        .where(*where)
         .group_by(Party.stage_id)
     )
     return {stage_id: money(Decimal(total)) for stage_id, total in db.session.execute(query)}

@@ -316,3 +316,35 @@ def test_the_details_of_a_sent_offer_cannot_be_changed(client, admin, party):
     )
     assert response.status_code == 422
     assert "Only a draft can be changed" in unescape(response.text)
+
+
+def test_an_editor_change_stays_within_the_statement_budget(client, manager, offer):
+    from sqlalchemy import event
+
+    from tests.blueprints.test_statement_budget import TX_CONTROL
+
+    lines = [
+        offer_lines.add_product_line(manager, offer, make_product(f"P{i}").id, D(1), offer.version)
+        for i in range(8)
+    ]
+    db.session.commit()
+    line_id, version = lines[3].id, fresh(offer.id).version
+    client.login(manager.email)
+    token = client.csrf_token()
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ARG001
+        if not TX_CONTROL.match(statement):
+            statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.post(
+            f"/offers/{offer.id}/lines/{line_id}",
+            data={"quantity": "12", "version": version, "csrf_token": token},
+            headers=HTMX,
+        )
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    assert within_budget(statements), explain(statements)

@@ -271,7 +271,7 @@ def test_a_discount_over_the_limit_needs_approval_before_sending(admin, manager,
 
 def test_accepting_records_a_sale_in_the_base_currency(admin, offer):
     offer.currency, offer.exchange_rate = "EUR", D("45.123456")
-    _add(admin, offer, make_product(price="100.00"))
+    _add(admin, offer, make_product(price="4512.35"))  # UAH: 100.00 EUR at the offer's rate
     _send(admin, offer)
     sale = offer_flow.accept(admin, offer, offer.version)
     db.session.commit()
@@ -390,3 +390,26 @@ def test_only_the_latest_revision_is_revised(admin, offer):
         offer_flow.revise(admin, offer)
     with pytest.raises(EditConflictError):
         offer_flow.revise(admin, offer, stale)
+
+
+def test_catalogue_prices_follow_the_offer_currency(manager, offer):
+    product = make_product(price="100.00")
+    add_tier(product, "10", RuleKind.PRICE, "80.00")
+    line = _add(manager, offer, product, "10")
+    assert line.unit_price == D("80.00")
+    header = offers.OfferHeader(
+        contact_id=None,
+        currency="EUR",
+        exchange_rate=D("40"),
+        language="en",
+        offer_date=offer.offer_date,
+        valid_until=offer.valid_until,
+    )
+    offers.update_header(manager, offer, header, offer.version)
+    # 80 UAH at 40 UAH per euro; the list price, 100 UAH, is 2.50 EUR
+    assert (line.unit_price, line.list_price, line.price_source) == (
+        D("2.00"),
+        D("2.50"),
+        PriceSource.TIER,
+    )
+    assert offer.total == D("24.00")

@@ -87,6 +87,11 @@ def _respond(offer_id: int, change: Callable[[Offer], None], **forms) -> tuple[s
     status, extra = 200, {}
     try:
         change(offer)
+        if wants_fragment():
+            # Rendered from the flushed state before the commit, which would expire it all.
+            html = render_template("offers/_lines.html", **lines_context(offer, **forms))
+            db.session.commit()
+            return html, 200
         db.session.commit()
     except FieldError as exc:
         db.session.rollback()
@@ -139,7 +144,8 @@ def save_header(offer_id: int):
             status = 422
         except EditConflictError:
             db.session.rollback()
-            message, status = _("Someone changed this offer meanwhile: here it is as it is now."), 409
+            message = _("Someone changed this offer meanwhile: here it is as it is now.")
+            status = 409
         except DomainError as exc:
             db.session.rollback()
             message, status = str(exc), 422
