@@ -51,7 +51,7 @@ class CompanyForm(FlaskForm):
         description=_l("IBAN, bank name, MFO or SWIFT."),
     )
     company_phone = StringField(_l("Phone"), render_kw=_limit("company_phone", type="tel"))
-    company_email = EmailField(_l("E-mail"), render_kw=_limit("company_email"))
+    company_email = EmailField(_l("E-mail address"), render_kw=_limit("company_email"))
     base_currency = SelectField(
         _l("Base currency"),
         choices=[(code, code) for code in CURRENCIES],

@@ -28,7 +28,7 @@ PRICE_SOURCE_LABELS = {
     PriceSource.MANUAL: _l("Price set by hand"),
 }
 EVENT_LABELS = {
-    "created": _l("Created"),
+    "created": _l("Offer created"),
     "approval_requested": _l("Approval requested"),
     "approval_withdrawn": _l("Approval request withdrawn"),
     "approved": _l("Discount approved"),
