@@ -348,3 +348,14 @@ def test_an_editor_change_stays_within_the_statement_budget(client, manager, off
         event.remove(db.engine, "before_cursor_execute", record)
     assert response.status_code == 200
     assert within_budget(statements), explain(statements)
+
+
+def test_my_day_tells_an_admin_what_waits_for_approval(app, client, admin, manager, offer):
+    line = offer_lines.add_product_line(manager, offer, make_product().id, D(1), offer.version)
+    offer_lines.change_line(manager, offer, line.id, offer.version, discount_percent=D(30))
+    offer_flow.request_approval(manager, offer, offer.version)
+    db.session.commit()
+    client.login(manager.email)
+    assert "waits for your approval" not in client.get("/").text
+    admin_client = client_for(app, admin)
+    assert "1 offer waits for your approval." in admin_client.get("/").text
