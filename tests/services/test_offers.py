@@ -413,3 +413,33 @@ def test_catalogue_prices_follow_the_offer_currency(manager, offer):
         PriceSource.TIER,
     )
     assert offer.total == D("24.00")
+
+
+def test_two_people_accepting_at_once_record_one_sale(app, admin, offer):
+    _add(admin, offer, make_product())
+    _send(admin, offer)
+    offer_id, version, user_id = offer.id, offer.version, admin.id
+    db.session.commit()
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def accept() -> None:
+        with app.app_context():
+            barrier.wait(5)
+            try:
+                offer_flow.accept(
+                    db.session.get(User, user_id), db.session.get(Offer, offer_id), version
+                )
+                db.session.commit()
+                outcomes.append("accepted")
+            except EditConflictError:
+                db.session.rollback()
+                outcomes.append("conflict")
+
+    threads = [threading.Thread(target=accept) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert sorted(outcomes) == ["accepted", "conflict"]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Sale)) == 1
