@@ -176,6 +176,13 @@ def recalculate(offer: Offer, *, content_changed: bool = True) -> None:
     flush_or_conflict()
 
 
+def convert_typed_prices(offer: Offer, old_rate: Decimal) -> None:
+    """A new currency or rate: typed-in prices keep their value in the base currency."""
+    for line in offer.lines:
+        if line.price_source == PriceSource.MANUAL and offer.exchange_rate != old_rate:
+            line.unit_price = money(line.unit_price * old_rate / offer.exchange_rate)
+
+
 def check_quantity(value: Decimal) -> Decimal:
     if not _finite(value) or value <= 0:
         raise FieldError("quantity", _l("The quantity must be above zero."))

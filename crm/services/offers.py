@@ -108,16 +108,20 @@ def update_header(actor: User, offer: Offer, header: OfferHeader, expected_versi
     require_editable(actor, offer, expected_version)
     _check_header(offer.party, header)
     before = audit.snapshot(offer, HEADER_FIELDS)
+    old_rate = offer.exchange_rate
     for name in HEADER_FIELDS:
-        setattr(offer, name, getattr(header, name))
+        if getattr(offer, name) != getattr(header, name):  # 1.000000 and 1 are the same rate
+            setattr(offer, name, getattr(header, name))
     changes = audit.diff(before, audit.snapshot(offer, HEADER_FIELDS))
     if changes.keys() & {"currency", "exchange_rate"}:
-        from crm.services.offer_lines import recalculate  # it builds on this module
+        from crm.services.offer_lines import convert_typed_prices, recalculate  # they build on this
 
-        recalculate(offer)  # catalogue prices follow the rate; typed-in ones stay as typed
+        convert_typed_prices(offer, old_rate)
+        recalculate(offer, content_changed=False)  # the same prices in another currency
     if changes:
         flush_or_conflict()
-        audit.record(actor, "offer", offer.id, "update", party_id=offer.party_id, changes=changes)
+        # The offer's own history; the party's card lists offers, not their every edit.
+        audit.record(actor, "offer", offer.id, "update", changes=changes)
 
 
 def require_editable(actor: User, offer: Offer, expected_version: int | None = None) -> None:

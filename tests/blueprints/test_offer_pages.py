@@ -359,3 +359,43 @@ def test_my_day_tells_an_admin_what_waits_for_approval(app, client, admin, manag
     assert "waits for your approval" not in client.get("/").text
     admin_client = client_for(app, admin)
     assert "1 offer waits for your approval." in admin_client.get("/").text
+
+
+def test_saving_the_details_refreshes_the_lines_and_their_version(client, manager, offer):
+    offer_lines.add_product_line(manager, offer, make_product().id, D(1), offer.version)
+    db.session.commit()
+    client.login(manager.email)
+    response = client.send(
+        f"/offers/{offer.id}/header",
+        {
+            "currency": "UAH",
+            "exchange_rate": "1",
+            "language": "en",
+            "offer_date": offer.offer_date.isoformat(),
+            "valid_until": offer.valid_until.isoformat(),
+            "terms": "Net 30",
+            "version": fresh(offer.id).version,
+        },
+        htmx=True,
+    )
+    assert response.status_code == 200
+    assert '<div id="offer-lines" hx-swap-oob="true">' in response.text
+    shown = re.search(r'id="offer-version" name="version" value="(\d+)"', response.text)
+    assert int(shown.group(1)) == fresh(offer.id).version
+    # The action forms carry the new version too: marking it sent right away works.
+    sent = client.send(
+        f"/offers/{offer.id}/mark-sent", {"channel": "email", "version": shown.group(1)}
+    )
+    assert sent.status_code == 302 and fresh(offer.id).status == OfferStatus.SENT
+
+
+def test_the_rejection_reason_belongs_to_the_reject_form_only(client, admin, party):
+    offer = offers.create_offer(admin, party.id)
+    offer_lines.add_product_line(admin, offer, make_product().id, D(1), offer.version)
+    offer_flow.mark_sent(admin, offer, offer.version)
+    db.session.commit()
+    client.login(admin.email)
+    page = client.get(f"/offers/{offer.id}").text
+    forms = re.findall(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', page, re.S)
+    with_reason = [action for action, body in forms if 'id="reject-comment"' in body]
+    assert with_reason == [f"/offers/{offer.id}/reject"]

@@ -443,3 +443,37 @@ def test_two_people_accepting_at_once_record_one_sale(app, admin, offer):
     assert sorted(outcomes) == ["accepted", "conflict"]
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Sale)) == 1
+
+
+def _same_header(offer, **changes):
+    values = {name: getattr(offer, name) for name in offers.HEADER_FIELDS}
+    values["exchange_rate"] = D(f"{offer.exchange_rate.normalize():f}")  # as a form reads it
+    return offers.OfferHeader(**{**values, **changes})
+
+
+def test_saving_unchanged_details_keeps_an_approval(admin, manager, offer):
+    line = _add(manager, offer, make_product())
+    offer_lines.change_line(manager, offer, line.id, offer.version, discount_percent=D(25))
+    offer_flow.request_approval(manager, offer, offer.version)
+    offer_flow.approve(admin, offer, offer.version)
+    offers.update_header(manager, offer, _same_header(offer), offer.version)
+    offers.update_header(manager, offer, _same_header(offer, terms="50/50"), offer.version)
+    assert offer.approved_discount == D(25)
+
+
+def test_typed_prices_keep_their_value_when_the_currency_changes(manager, offer):
+    line = offer_lines.add_free_line(
+        manager,
+        offer,
+        name="Монтаж",
+        unit="",
+        quantity=D(1),
+        price=D("4000"),
+        vat_rate=D(20),
+        revenue_type="one_off",
+        expected_version=offer.version,
+    )
+    offers.update_header(
+        manager, offer, _same_header(offer, currency="EUR", exchange_rate=D(40)), offer.version
+    )
+    assert line.unit_price == D("100.00")

@@ -89,7 +89,9 @@ def _respond(offer_id: int, change: Callable[[Offer], None], **forms) -> tuple[s
         change(offer)
         if wants_fragment():
             # Rendered from the flushed state before the commit, which would expire it all.
-            html = render_template("offers/_lines.html", **lines_context(offer, **forms))
+            # Empty forms again; the free-line form stays open for the next line.
+            context = lines_context(offer, free_open="free_form" in forms)
+            html = render_template("offers/_lines.html", **context)
             db.session.commit()
             return html, 200
         db.session.commit()
@@ -158,9 +160,8 @@ def save_header(offer_id: int):
     offer = offers.get_offer(current_user, offer_id, with_lines=True)
     if status == 409:
         form = header_form(offer)  # what is saved now; the user's edit was not
-    return render_template(
-        "offers/_header.html", offer=offer, header_form=form, message=message, status=status
-    ), status
+    context = lines_context(offer, header_form=form, header_message=message, header_status=status)
+    return render_template("offers/_header.html", refresh_lines=True, **context), status
 
 
 @bp.get("/<int:offer_id>/products")
