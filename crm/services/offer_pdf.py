@@ -22,7 +22,7 @@ from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from crm.extensions import db
-from crm.models import Offer, OfferPdf, RevenueType
+from crm.models import Offer, OfferPdf, OfferStatus, RevenueType
 from crm.services.amount_words import amount_in_words
 from crm.services.company import CompanyProfile, company_images, company_profile
 from crm.services.errors import EditConflictError
@@ -40,19 +40,28 @@ _PAGE, _PAGES = "\ue000", "\ue001"  # stand-ins for the page counters in the tra
 
 
 def offer_html(
-    offer: Offer, company: CompanyProfile | None = None, images: Images | None = None
+    offer: Offer,
+    company: CompanyProfile | None = None,
+    images: Images | None = None,
+    *,
+    unapproved: bool = False,
 ) -> str:
-    """The proposal as HTML, every label in the offer's language (not the reader's)."""
+    """The proposal as HTML, every label in the offer's language (not the reader's).
+
+    `unapproved` marks every page of a preview whose discount still needs an admin.
+    """
     company = company or company_profile()
     images = company_images() if images is None else images
     with force_locale(offer.language):
-        return render_template(TEMPLATE, **_context(offer, company, images))
+        context = _context(offer, company, images)
+        return render_template(TEMPLATE, unapproved=unapproved, **context)
 
 
-def render_offer_pdf(offer: Offer) -> bytes:
+def render_offer_pdf(offer: Offer, *, unapproved: bool = False) -> bytes:
     """Render the proposal now, with today's company profile, logo and signature."""
     images = company_images()
-    return render_pdf(offer_html(offer, company_profile(), images), images)
+    html = offer_html(offer, company_profile(), images, unapproved=unapproved)
+    return render_pdf(html, images)
 
 
 def freeze_pdf(offer: Offer, content: bytes | None = None) -> OfferPdf:
@@ -85,7 +94,12 @@ def frozen_pdf(offer: Offer) -> OfferPdf | None:
 def offer_pdf_bytes(offer: Offer) -> bytes:
     """The PDF as sent if the offer went out; otherwise a live preview."""
     frozen = frozen_pdf(offer)
-    return frozen.content if frozen is not None else render_offer_pdf(offer)
+    if frozen is not None:
+        return frozen.content
+    from crm.services.offer_flow import needs_approval  # it builds on this module
+
+    waiting = offer.status == OfferStatus.AWAITING_APPROVAL or needs_approval(offer.owner, offer)
+    return render_offer_pdf(offer, unapproved=waiting)
 
 
 def pdf_filename(offer: Offer) -> str:

@@ -358,3 +358,25 @@ def test_a_draft_is_a_live_preview(offer, admin):
 )
 def test_pdf_file_names_are_safe(number, revision, expected):
     assert pdf_filename(Offer(id=7, number=number, revision=revision)) == expected
+
+
+def test_a_preview_with_an_unapproved_discount_says_so_on_every_page(app, manager):
+    from decimal import Decimal as D
+
+    from pypdf import PdfReader
+
+    from crm.services import offer_lines, offers
+    from crm.services.offer_pdf import offer_pdf_bytes
+    from tests.factories import make_party
+    from tests.services.offer_helpers import make_product
+
+    offer = offers.create_offer(manager, make_party(manager, "Ромашка").id)
+    offer.language = "en"
+    line = offer_lines.add_product_line(manager, offer, make_product().id, D(1), offer.version)
+    preview = offer_pdf_bytes(offer)
+    assert "Not approved" not in PdfReader(io.BytesIO(preview)).pages[0].extract_text()
+    offer_lines.change_line(manager, offer, line.id, offer.version, discount_percent=D(30))
+    marked = offer_pdf_bytes(offer)
+    assert (
+        "Not approved: not for the client" in PdfReader(io.BytesIO(marked)).pages[0].extract_text()
+    )
