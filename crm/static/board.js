@@ -160,7 +160,7 @@
       restore();
       observer.disconnect();
       if (refocus === partyId) { refocus = null; }
-    }, 1500);
+    }, 4000);
   }
 
   document.addEventListener("htmx:afterSwap", function (event) {
