@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import Product, RevenueType, Tag, User
-from crm.services import catalogue
+from crm.services import catalogue, price_rules
 from crm.services.catalogue import ProductData
 
 ONE_OFF, MONTHLY, YEARLY = RevenueType.ONE_OFF, RevenueType.MONTHLY, RevenueType.YEARLY
@@ -125,13 +125,13 @@ def seed_catalogue(by_email: dict[str, User]) -> None:
     for sku in RETIRED:
         catalogue.set_active(admin, by_sku[sku], False)
     for sku, quantity, kind, value in TIERS:
-        catalogue.add_volume_tier(
+        price_rules.add_volume_tier(
             admin, by_sku[sku], min_quantity=Decimal(quantity), kind=kind, value=Decimal(value)
         )
     tags = {t.name: t for t in db.session.scalars(select(Tag))}
     for tag_name, sku, kind, value in SEGMENT_PRICES:
         if tag_name in tags:  # the demo parties bring their tags
-            catalogue.add_segment_price(
+            price_rules.add_segment_price(
                 admin,
                 tag_id=tags[tag_name].id,
                 product_id=by_sku[sku].id if sku else None,

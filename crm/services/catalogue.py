@@ -1,6 +1,7 @@
-"""The product and price catalogue: products, segment prices and volume tiers.
+"""The product catalogue: products, their list prices, the catalogue list and the picker.
 
-Everyone reads the catalogue; only admins change it. Every change is audited.
+Everyone reads the catalogue; only admins change it. Every change is audited. Segment prices
+and volume tiers live in `price_rules`.
 """
 
 import base64
@@ -11,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func, not_, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.extensions import db
@@ -19,11 +20,7 @@ from crm.models import (
     AuditEntry,
     Product,
     RevenueType,
-    RuleKind,
-    SegmentPrice,
-    Tag,
     User,
-    VolumeTier,
 )
 from crm.services import audit
 from crm.services.errors import (
@@ -201,32 +198,6 @@ def active_products_for_picker(term: str, limit: int = 20) -> list[Product]:
     return list(db.session.scalars(query.order_by(Product.name, Product.id).limit(limit)))
 
 
-def _rules_query():  # noqa: ANN202
-    return (
-        select(SegmentPrice)
-        .join(SegmentPrice.tag)
-        .outerjoin(SegmentPrice.product)
-        .options(contains_eager(SegmentPrice.tag), contains_eager(SegmentPrice.product))
-    )
-
-
-def segment_prices(product: Product | None = None, limit: int = 1000) -> list[SegmentPrice]:
-    """Segment rules: catalogue-wide ones first, then per product; for a product, the ones
-    that apply to it (its own and the catalogue-wide ones)."""
-    query = _rules_query()
-    if product is not None:
-        query = query.where(
-            or_(SegmentPrice.product_id == product.id, SegmentPrice.product_id.is_(None))
-        )
-    order = (SegmentPrice.product_id.is_not(None), Product.name, Tag.name, SegmentPrice.id)
-    return list(db.session.scalars(query.order_by(*order).limit(limit)))
-
-
-def tags() -> list[Tag]:
-    """The existing tags, for the rule form's picker."""
-    return list(db.session.scalars(select(Tag).order_by(Tag.name).limit(500)))
-
-
 def changes_since(product_id: int, version: int) -> list[AuditEntry]:
     """The product's own changes saved after the given version, oldest first."""
     query = (
@@ -244,7 +215,7 @@ def changes_since(product_id: int, version: int) -> list[AuditEntry]:
 # --- validation --------------------------------------------------------------------------------
 
 
-def _amount(name: str, value: object, places: int, maximum: Decimal) -> Decimal:
+def check_amount(name: str, value: object, places: int, maximum: Decimal) -> Decimal:
     """A non-negative Decimal with at most `places` decimals, below the column's maximum."""
     if value is None or value == "":
         raise FieldError(name, _l("Enter an amount."))
@@ -263,8 +234,8 @@ def _amount(name: str, value: object, places: int, maximum: Decimal) -> Decimal:
     return amount.quantize(Decimal(1).scaleb(-places))
 
 
-def _percent(name: str, value: object) -> Decimal:
-    amount = _amount(name, value, 2, MAX_MONEY)
+def check_percent(name: str, value: object) -> Decimal:
+    amount = check_amount(name, value, 2, MAX_MONEY)
     if amount > 100:
         raise FieldError(name, _l("A percentage is at most 100."))
     return amount
@@ -284,8 +255,8 @@ def _clean(data: ProductData, product_id: int | None) -> dict:
     for name, limit in LIMITS.items():
         if len(values[name] or "") > limit:
             raise FieldError(name, _l("At most %(num)s characters.", num=limit))
-    values["list_price"] = _amount("list_price", data.list_price, 2, MAX_MONEY)
-    values["vat_rate"] = _percent("vat_rate", data.vat_rate)
+    values["list_price"] = check_amount("list_price", data.list_price, 2, MAX_MONEY)
+    values["vat_rate"] = check_percent("vat_rate", data.vat_rate)
     if data.revenue_type not in set(RevenueType):
         raise FieldError("revenue_type", _l("Pick one of the revenue types."))
     values["revenue_type"] = RevenueType(data.revenue_type).value
@@ -374,109 +345,3 @@ def set_active(actor: User, product: Product, active: bool) -> Product:
         version=product.version,
     )
     return product
-
-
-# --- segment prices and volume tiers -----------------------------------------------------------
-
-
-def _rule_value(kind: str, value: object) -> tuple[str, Decimal]:
-    if kind not in set(RuleKind):
-        raise FieldError("kind", _l("Pick a percentage off or a fixed price."))
-    if kind == RuleKind.PERCENT:
-        return RuleKind.PERCENT.value, _percent("value", value)
-    return RuleKind.PRICE.value, _amount("value", value, 2, MAX_MONEY)
-
-
-def add_segment_price(
-    actor: User, *, tag_id: int, product_id: int | None, kind: str, value: object
-) -> SegmentPrice:
-    """A price for the clients with a tag: for one product, or a percentage off everything."""
-    require_admin(actor)
-    tag = db.session.get(Tag, tag_id) if tag_id else None
-    if tag is None:
-        raise FieldError("tag_id", _l("Pick a tag."))
-    product = get_product(product_id) if product_id else None
-    kind, amount = _rule_value(kind, value)
-    if product is None and kind != RuleKind.PERCENT:
-        raise FieldError("kind", _l("A rule for the whole catalogue can only be a percentage off."))
-    same = select(SegmentPrice.id).where(
-        SegmentPrice.tag_id == tag.id,
-        SegmentPrice.product_id == product.id if product else SegmentPrice.product_id.is_(None),
-    )
-    if db.session.scalar(same.limit(1)) is not None:
-        if product is None:
-            message = _l("“%(tag)s” already has a catalogue-wide rule.", tag=tag.name)
-        else:
-            message = _l("“%(tag)s” already has a rule for this product.", tag=tag.name)
-        raise FieldError("tag_id", message)
-    rule = SegmentPrice(tag=tag, product=product, kind=kind, value=amount)
-    db.session.add(rule)
-    db.session.flush()
-    audit.record(
-        actor, "segment_price", rule.id, "create", changes=audit.diff({}, _rule_state(rule))
-    )
-    return rule
-
-
-def _rule_state(rule: SegmentPrice) -> dict:
-    product = rule.product
-    return {
-        "tag": rule.tag.name,
-        "product_id": rule.product_id,
-        "product": product.name if product else None,
-        "kind": rule.kind,
-        "value": str(rule.value),
-    }
-
-
-def remove_segment_price(
-    actor: User, rule_id: int, *, product_id: int | None = None
-) -> SegmentPrice:
-    """Delete a segment rule (the audit entry keeps what it was); with a product, only
-    one of that product's own rules."""
-    require_admin(actor)
-    rule = db.session.get(SegmentPrice, rule_id)
-    if rule is None or (product_id is not None and rule.product_id != product_id):
-        raise NotFoundError(_l("No such price rule."))
-    changes = {k: [v, None] for k, v in _rule_state(rule).items() if v is not None}
-    audit.record(actor, "segment_price", rule.id, "delete", changes=changes)
-    db.session.delete(rule)
-    db.session.flush()
-    return rule
-
-
-def add_volume_tier(
-    actor: User, product: Product, *, min_quantity: object, kind: str, value: object
-) -> VolumeTier:
-    """From a quantity on, the product costs a percentage less or a fixed price."""
-    require_admin(actor)
-    quantity = _amount("min_quantity", min_quantity, 3, MAX_QUANTITY)
-    if quantity <= 0:
-        raise FieldError("min_quantity", _l("The quantity must be more than 0."))
-    kind, amount = _rule_value(kind, value)
-    if any(tier.min_quantity == quantity for tier in product.tiers):
-        raise FieldError("min_quantity", _l("This product already has a tier from that quantity."))
-    tier = VolumeTier(min_quantity=quantity, kind=kind, value=amount)
-    product.tiers.append(tier)
-    db.session.flush()
-    changes = {"product_id": [None, product.id], "min_quantity": [None, str(quantity)]}
-    changes.update(kind=[None, kind], value=[None, str(amount)])
-    audit.record(actor, "volume_tier", tier.id, "create", changes=changes)
-    return tier
-
-
-def remove_volume_tier(actor: User, product: Product, tier_id: int) -> None:
-    """Delete one of the product's tiers."""
-    require_admin(actor)
-    tier = next((t for t in product.tiers if t.id == tier_id), None)
-    if tier is None:
-        raise NotFoundError(_l("No such volume tier."))
-    changes = {
-        "product_id": [product.id, None],
-        "min_quantity": [str(tier.min_quantity), None],
-        "kind": [tier.kind, None],
-        "value": [str(tier.value), None],
-    }
-    audit.record(actor, "volume_tier", tier.id, "delete", changes=changes)
-    product.tiers.remove(tier)
-    db.session.flush()

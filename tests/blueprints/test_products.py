@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.models import Product, SegmentPrice, Tag, VolumeTier
-from crm.services import catalogue
+from crm.services import catalogue, price_rules
 from crm.services.catalogue import ProductData
 from tests.blueprints.test_statement_budget import HTMX, counted_get, explain, within_budget
 
@@ -247,11 +247,11 @@ def stocked(admin):
     """A product with a tier and a segment price of its own, and a catalogue-wide rule."""
     product = make_product(admin, "Chair", sku="KRS")
     vip, wholesale = make_tag("VIP"), make_tag("wholesale")
-    tier = catalogue.add_volume_tier(admin, product, min_quantity=10, kind="percent", value=5)
-    own = catalogue.add_segment_price(
+    tier = price_rules.add_volume_tier(admin, product, min_quantity=10, kind="percent", value=5)
+    own = price_rules.add_segment_price(
         admin, tag_id=vip.id, product_id=product.id, kind="price", value=Decimal("8900")
     )
-    wide = catalogue.add_segment_price(
+    wide = price_rules.add_segment_price(
         admin, tag_id=wholesale.id, product_id=None, kind="percent", value=7
     )
     db.session.commit()
@@ -432,9 +432,9 @@ def test_the_segments_page_adds_a_rule_for_a_product_by_its_sku(client, admin, s
 def test_catalogue_pages_stay_within_the_statement_budget(client, admin, stocked):
     for i in range(30):
         product = make_product(admin, f"Product {i:02}", sku=f"P-{i:02}", category=f"Cat {i % 4}")
-        catalogue.add_volume_tier(admin, product, min_quantity=10, kind="percent", value=5)
+        price_rules.add_volume_tier(admin, product, min_quantity=10, kind="percent", value=5)
     for i in range(5):
-        catalogue.add_segment_price(
+        price_rules.add_segment_price(
             admin, tag_id=make_tag(f"tag {i}").id, product_id=product.id, kind="percent", value=i
         )
     db.session.commit()

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 
 from crm.extensions import db
 from crm.models import AuditEntry, Product, SegmentPrice, Tag, VolumeTier
-from crm.services import catalogue
+from crm.services import catalogue, price_rules
 from crm.services.catalogue import ProductData, ProductFilter
 from crm.services.errors import (
     EditConflictError,
@@ -139,8 +139,8 @@ def test_only_admins_change_the_catalogue(request, admin, who):
     user = request.getfixturevalue(who)
     product = make_product(admin)
     tag = make_tag("опт")
-    tier = catalogue.add_volume_tier(admin, product, min_quantity=10, kind="percent", value=5)
-    rule = catalogue.add_segment_price(
+    tier = price_rules.add_volume_tier(admin, product, min_quantity=10, kind="percent", value=5)
+    rule = price_rules.add_segment_price(
         admin, tag_id=tag.id, product_id=None, kind="percent", value=7
     )
     db.session.commit()
@@ -149,12 +149,14 @@ def test_only_admins_change_the_catalogue(request, admin, who):
         lambda: catalogue.create_product(user, data(sku="NEW")),
         lambda: catalogue.update_product(user, product, data(name="X"), product.version),
         lambda: catalogue.set_active(user, product, False),
-        lambda: catalogue.add_volume_tier(user, product, min_quantity=50, kind="percent", value=9),
-        lambda: catalogue.remove_volume_tier(user, product, tier.id),
-        lambda: catalogue.add_segment_price(
+        lambda: price_rules.add_volume_tier(
+            user, product, min_quantity=50, kind="percent", value=9
+        ),
+        lambda: price_rules.remove_volume_tier(user, product, tier.id),
+        lambda: price_rules.add_segment_price(
             user, tag_id=tag.id, product_id=product.id, kind="price", value=1
         ),
-        lambda: catalogue.remove_segment_price(user, rule.id),
+        lambda: price_rules.remove_segment_price(user, rule.id),
     ]
     for change in changes:
         with pytest.raises(PermissionDeniedError):
@@ -250,7 +252,7 @@ def test_invalid_segment_prices_are_refused(admin, on_product, kind, value, fiel
     tag = make_tag("VIP")
 
     with pytest.raises(FieldError) as refused:
-        catalogue.add_segment_price(
+        price_rules.add_segment_price(
             admin,
             tag_id=tag.id,
             product_id=product.id if on_product else None,
@@ -266,7 +268,7 @@ def test_invalid_segment_prices_are_refused(admin, on_product, kind, value, fiel
 def test_one_rule_per_tag_and_product_and_one_catalogue_wide_rule_per_tag(admin):
     product = make_product(admin)
     tag = make_tag("опт")
-    add = catalogue.add_segment_price
+    add = price_rules.add_segment_price
     add(admin, tag_id=tag.id, product_id=None, kind="percent", value=7)
     add(admin, tag_id=tag.id, product_id=product.id, kind="price", value=Decimal("8900"))
     db.session.commit()
@@ -284,7 +286,7 @@ def test_one_rule_per_tag_and_product_and_one_catalogue_wide_rule_per_tag(admin)
 
 def test_a_rule_needs_an_existing_tag(admin):
     with pytest.raises(FieldError) as refused:
-        catalogue.add_segment_price(admin, tag_id=0, product_id=None, kind="percent", value=5)
+        price_rules.add_segment_price(admin, tag_id=0, product_id=None, kind="percent", value=5)
     assert refused.value.field == "tag_id"
 
 
@@ -292,27 +294,27 @@ def test_the_rules_of_a_product_are_its_own_and_the_catalogue_wide_ones(admin):
     chair = make_product(admin, name="Chair", sku="C")
     sofa = make_product(admin, name="Sofa", sku="S")
     vip, wholesale = make_tag("VIP"), make_tag("wholesale")
-    add = catalogue.add_segment_price
+    add = price_rules.add_segment_price
     wide = add(admin, tag_id=wholesale.id, product_id=None, kind="percent", value=7)
     own = add(admin, tag_id=vip.id, product_id=chair.id, kind="price", value=100)
     add(admin, tag_id=vip.id, product_id=sofa.id, kind="percent", value=3)
     db.session.commit()
 
-    assert catalogue.segment_prices(chair) == [wide, own]
-    assert len(catalogue.segment_prices()) == 3
+    assert price_rules.segment_prices(chair) == [wide, own]
+    assert len(price_rules.segment_prices()) == 3
 
 
 def test_removing_a_rule_is_audited_and_a_product_removes_only_its_own(admin):
     product = make_product(admin)
     tag = make_tag("VIP")
-    rule = catalogue.add_segment_price(
+    rule = price_rules.add_segment_price(
         admin, tag_id=tag.id, product_id=None, kind="percent", value=7
     )
     db.session.commit()
 
     with pytest.raises(NotFoundError):
-        catalogue.remove_segment_price(admin, rule.id, product_id=product.id)
-    catalogue.remove_segment_price(admin, rule.id)
+        price_rules.remove_segment_price(admin, rule.id, product_id=product.id)
+    price_rules.remove_segment_price(admin, rule.id)
     db.session.commit()
 
     assert count(SegmentPrice) == 0
@@ -338,7 +340,7 @@ def test_invalid_tiers_are_refused(admin, quantity, kind, value, field, message)
     product = make_product(admin)
 
     with pytest.raises(FieldError) as refused:
-        catalogue.add_volume_tier(admin, product, min_quantity=quantity, kind=kind, value=value)
+        price_rules.add_volume_tier(admin, product, min_quantity=quantity, kind=kind, value=value)
 
     assert (refused.value.field, str(refused.value)) == (field, message)
     db.session.rollback()
@@ -348,13 +350,13 @@ def test_invalid_tiers_are_refused(admin, quantity, kind, value, field, message)
 def test_tiers_are_unique_per_product_and_ordered_by_quantity(admin):
     chair = make_product(admin, name="Chair", sku="C")
     sofa = make_product(admin, name="Sofa", sku="S")
-    catalogue.add_volume_tier(admin, chair, min_quantity=50, kind="percent", value=10)
-    catalogue.add_volume_tier(admin, chair, min_quantity=10, kind="percent", value=5)
-    catalogue.add_volume_tier(admin, sofa, min_quantity=10, kind="price", value=Decimal("900"))
+    price_rules.add_volume_tier(admin, chair, min_quantity=50, kind="percent", value=10)
+    price_rules.add_volume_tier(admin, chair, min_quantity=10, kind="percent", value=5)
+    price_rules.add_volume_tier(admin, sofa, min_quantity=10, kind="price", value=Decimal("900"))
     db.session.commit()
 
     with pytest.raises(FieldError) as refused:
-        catalogue.add_volume_tier(
+        price_rules.add_volume_tier(
             admin, chair, min_quantity=Decimal("10.000"), kind="percent", value=6
         )
 
@@ -367,12 +369,12 @@ def test_tiers_are_unique_per_product_and_ordered_by_quantity(admin):
 def test_removing_a_tier_takes_only_that_products_tier(admin):
     chair = make_product(admin, name="Chair", sku="C")
     sofa = make_product(admin, name="Sofa", sku="S")
-    tier = catalogue.add_volume_tier(admin, sofa, min_quantity=10, kind="percent", value=5)
+    tier = price_rules.add_volume_tier(admin, sofa, min_quantity=10, kind="percent", value=5)
     db.session.commit()
 
     with pytest.raises(NotFoundError):
-        catalogue.remove_volume_tier(admin, chair, tier.id)
-    catalogue.remove_volume_tier(admin, sofa, tier.id)
+        price_rules.remove_volume_tier(admin, chair, tier.id)
+    price_rules.remove_volume_tier(admin, sofa, tier.id)
     db.session.commit()
 
     assert count(VolumeTier) == 0

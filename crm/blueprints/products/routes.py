@@ -16,7 +16,7 @@ from crm.blueprints.products.forms import (
 )
 from crm.extensions import db
 from crm.models import AuditEntry, Product
-from crm.services import catalogue
+from crm.services import catalogue, price_rules
 from crm.services.catalogue import STATUSES, ProductFilter
 from crm.services.errors import EditConflictError, FieldError
 from crm.web import admin_required, render_page_or_fragment, wants_fragment
@@ -182,7 +182,7 @@ def _set_active(product_id: int, active: bool):  # noqa: ANN202
 def _product_context(product: Product, **forms) -> dict:  # noqa: ANN003
     context = {
         "product": product,
-        "rules": catalogue.segment_prices(product),
+        "rules": price_rules.segment_prices(product),
         "tier_form": forms.get("tier_form") or TierForm(formdata=None, prefix="tier"),
         "rule_form": forms.get("rule_form") or SegmentPriceForm(formdata=None, prefix="rule"),
         **_labels(),
@@ -193,7 +193,7 @@ def _product_context(product: Product, **forms) -> dict:  # noqa: ANN003
 
 
 def _tag_choices() -> list[tuple[int, str]]:
-    return [(0, _("— pick a tag —")), *[(t.id, t.name) for t in catalogue.tags()]]
+    return [(0, _("— pick a tag —")), *[(t.id, t.name) for t in price_rules.tags()]]
 
 
 @bp.get("/<int:product_id>")
@@ -223,7 +223,7 @@ def add_tier(product_id: int):
     if not form.validate_on_submit():
         return _product_block(product_id, "tiers", 422, tier_form=form)
     try:
-        catalogue.add_volume_tier(
+        price_rules.add_volume_tier(
             current_user,
             product,
             min_quantity=form.min_quantity.data,
@@ -243,7 +243,7 @@ def remove_tier(product_id: int, tier_id: int):
     """Remove a volume tier."""
     product = catalogue.get_product(product_id)
     if DeleteForm().validate_on_submit():
-        catalogue.remove_volume_tier(current_user, product, tier_id)
+        price_rules.remove_volume_tier(current_user, product, tier_id)
         db.session.commit()
     return _product_block(product_id, "tiers")
 
@@ -258,7 +258,7 @@ def add_product_rule(product_id: int):
     if not form.validate_on_submit():
         return _product_block(product_id, "product_rules", 422, rule_form=form)
     try:
-        catalogue.add_segment_price(
+        price_rules.add_segment_price(
             current_user,
             tag_id=form.tag_id.data,
             product_id=product.id,
@@ -278,7 +278,7 @@ def remove_product_rule(product_id: int, rule_id: int):
     """Remove one of the product's segment prices."""
     catalogue.get_product(product_id)
     if DeleteForm().validate_on_submit():
-        catalogue.remove_segment_price(current_user, rule_id, product_id=product_id)
+        price_rules.remove_segment_price(current_user, rule_id, product_id=product_id)
         db.session.commit()
     return _product_block(product_id, "product_rules")
 
@@ -292,7 +292,7 @@ def _segments_page(form: CatalogueRuleForm | None = None, status: int = 200):  #
     if current_user.is_admin:
         form.tag_id.choices = _tag_choices()
     context = {
-        "rules": catalogue.segment_prices(),
+        "rules": price_rules.segment_prices(),
         "form": form,
         **_labels(),
     }
@@ -322,7 +322,7 @@ def add_rule():
         form.product_sku.errors = [message]
         return _segments_page(form, 422)
     try:
-        catalogue.add_segment_price(
+        price_rules.add_segment_price(
             current_user,
             tag_id=form.tag_id.data,
             product_id=product.id if product else None,
@@ -344,7 +344,7 @@ def add_rule():
 def remove_rule(rule_id: int):
     """Remove a segment price."""
     if DeleteForm().validate_on_submit():
-        catalogue.remove_segment_price(current_user, rule_id)
+        price_rules.remove_segment_price(current_user, rule_id)
         db.session.commit()
     if not wants_fragment():
         return redirect(url_for("products.segments"))
