@@ -7,6 +7,7 @@
   var pending = null;    // a dropped card waiting for the server or the dialog: where it came from
   var returnTo = null;   // the party whose card gets the focus back when the dialog closes
   var refocus = null;    // the same, kept for a moment while a finished move redraws columns
+  var closing = false;   // a finished move closed the dialog; its close event is still to come
   var moved = false;     // the dialog's move went through (the columns were redrawn)
 
   function dialog() { return document.getElementById("move-dialog"); }
@@ -141,24 +142,32 @@
   });
 
   // The browser hands the focus back to the dialog's opener, which the redrawn columns
-  // replace. For a moment after a move, whenever the card is (re)drawn and the focus is
-  // lost, put it back on the card.
+  // replace. For a few seconds after a move, until the user presses a key or the pointer,
+  // whenever the focus is not on the card (lost with a redraw, or taken by anything else),
+  // put it back on the card.
   function refocusSoon() {
     if (!refocus) { return; }
     var partyId = refocus;
-    var board = document.querySelector(".board") || document.body;
+    var acted = false;
+    function userActed() { acted = true; }
     function restore() {
+      if (acted) { return; }
+      var card = document.getElementById("card-" + partyId);
       var active = document.activeElement;
-      if (!active || active === document.body || !document.contains(active)) {
-        focusCard(partyId);
-      }
+      if (card && !(active && card.contains(active))) { focusCard(partyId); }
     }
     var observer = new MutationObserver(restore);
-    observer.observe(board, { childList: true, subtree: true });
+    observer.observe(document.body, { childList: true, subtree: true });
+    document.addEventListener("keydown", userActed, true);
+    document.addEventListener("pointerdown", userActed, true);
+    document.addEventListener("focusin", restore);
     restore();
     window.setTimeout(function () {
       restore();
       observer.disconnect();
+      document.removeEventListener("keydown", userActed, true);
+      document.removeEventListener("pointerdown", userActed, true);
+      document.removeEventListener("focusin", restore);
       if (refocus === partyId) { refocus = null; }
     }, 4000);
   }
@@ -166,6 +175,9 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     if (!target || target.id !== "move-dialog-body") { return; }
+    // htmx wires new content up only when it settles; until then an Enter in the re-rendered
+    // form would submit it natively (a full page load). Wire it up now.
+    if (window.htmx) { window.htmx.process(target); }
     var form = target.querySelector(".move-form");
     if (form) { syncReason(form); }
     var box = dialog();
@@ -188,12 +200,14 @@
   document.addEventListener("htmx:sendError", failed);
 
   document.body.addEventListener("board-moved", function (event) {
-    moved = true;
     pending = null;
     var box = dialog();
     if (box && box.open) {
+      moved = true;
+      closing = true;  // the close event comes later: keep where the focus goes back to
       box.close();
-    } else if (event.detail && event.detail.id) {
+    } else if (!closing && event.detail && event.detail.id) {
+      moved = true;
       returnTo = null;  // a drag: the pointer is where the user looks, leave the focus alone
     }
   });
@@ -217,6 +231,7 @@
     if (!box) { return; }
     // Escape, Cancel or a finished move: put a cancelled drop back, and the focus on the card.
     box.addEventListener("close", function () {
+      closing = false;
       if (!moved) { putBack(pending); }
       pending = null;
       document.getElementById("move-dialog-body").replaceChildren();
