@@ -199,7 +199,23 @@
   document.addEventListener("htmx:responseError", failed);
   document.addEventListener("htmx:sendError", failed);
 
+  // Whatever way a move finished, a focus lost with the redrawn columns lands on the moved
+  // card (the focus is never taken from anything else here).
+  function catchLostFocus(partyId) {
+    function restore() {
+      var active = document.activeElement;
+      if (!active || active === document.body || !document.contains(active)) {
+        focusCard(partyId);
+      }
+    }
+    var observer = new MutationObserver(restore);
+    observer.observe(document.body, { childList: true, subtree: true });
+    window.setTimeout(function () { restore(); observer.disconnect(); }, 4000);
+    window.setTimeout(restore, 0);
+  }
+
   document.body.addEventListener("board-moved", function (event) {
+    if (event.detail && event.detail.id) { catchLostFocus(event.detail.id); }
     pending = null;
     var box = dialog();
     if (box && box.open) {
