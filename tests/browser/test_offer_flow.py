@@ -17,6 +17,12 @@ from tests.services.offer_helpers import add_tier, make_product
 pytestmark = pytest.mark.browser
 
 
+def settled(page) -> None:  # noqa: ANN001
+    """htmx wires swapped content up as it settles; a person is never faster than that."""
+    expect(page.locator(".htmx-settling, .htmx-swapping, .htmx-request")).to_have_count(0)
+    page.wait_for_timeout(100)
+
+
 @pytest.fixture
 def mail(app, smtp_server, monkeypatch):  # noqa: ANN001, ANN201
     for key, value in {
@@ -50,6 +56,7 @@ def test_build_send_accept_and_see_the_suggestion(page, manager, mail, screensho
     row = page.locator(".offer-lines-table tbody tr").first
     expect(row).to_contain_text("≥ 10: −5%")
     expect(page.locator("#offer-total")).to_contain_text("1,368.00")  # 12 × 95 + 20 % VAT
+    settled(page)
 
     # A negotiated 5 % discount, typed the Ukrainian way; totals come back from the server.
     discount = row.get_by_label(re.compile("Discount"))
@@ -99,6 +106,8 @@ def test_a_bad_quantity_shows_next_to_the_line_and_the_total_stays(page, manager
     page.get_by_role("button", name="New offer").click()
     page.get_by_label("Add from the catalogue").fill("Стіл")
     page.locator(".product-choices li").first.get_by_role("button", name="Add").click()
+    expect(page.locator(".offer-lines-table tbody tr")).to_have_count(1)
+    settled(page)
     quantity = page.locator(".offer-lines-table tbody tr").first.get_by_label(
         re.compile("Quantity")
     )
