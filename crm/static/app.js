@@ -9,7 +9,13 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { focusFirstError(document); });
-  document.addEventListener("htmx:afterSwap", function (event) { focusFirstError(event.detail && event.detail.target); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    // htmx wires new content up only as it settles: the offer's lines at once, so that a
+    // quick edit right after a swap is not lost.
+    if (target && target.id === "offer-lines" && window.htmx) { window.htmx.process(target); }
+    focusFirstError(target);
+  });
 
   // The offer editor swaps its lines after every change; htmx keeps the focus on an element
   // with the same id. Where that element is gone (a line removed, a product added from the
