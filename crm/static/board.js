@@ -200,8 +200,12 @@
   document.addEventListener("htmx:sendError", failed);
 
   // Whatever way a move finished, a focus lost with the redrawn columns lands on the moved
-  // card (the focus is never taken from anything else here).
+  // card (the focus is never taken from anything else here). Only the latest move counts, and
+  // only until the user presses a key or the pointer: an earlier drag must not pull the focus
+  // back to its card while a later move redraws the columns.
+  var stopCatching = null;
   function catchLostFocus(partyId) {
+    if (stopCatching) { stopCatching(); }
     function restore() {
       var active = document.activeElement;
       if (!active || active === document.body || !document.contains(active)) {
@@ -209,9 +213,19 @@
       }
     }
     var observer = new MutationObserver(restore);
+    var timer = window.setTimeout(function () { restore(); stop(); }, 4000);
+    function stop() {
+      observer.disconnect();
+      window.clearTimeout(timer);
+      document.removeEventListener("keydown", stop, true);
+      document.removeEventListener("pointerdown", stop, true);
+      if (stopCatching === stop) { stopCatching = null; }
+    }
+    stopCatching = stop;
     observer.observe(document.body, { childList: true, subtree: true });
-    window.setTimeout(function () { restore(); observer.disconnect(); }, 4000);
-    window.setTimeout(restore, 0);
+    document.addEventListener("keydown", stop, true);
+    document.addEventListener("pointerdown", stop, true);
+    window.setTimeout(function () { if (stopCatching === stop) { restore(); } }, 0);
   }
 
   document.body.addEventListener("board-moved", function (event) {

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.browser
 
 
 def settled(page) -> None:  # noqa: ANN001
-    """htmx wires swapped content up as it settles; a person is never faster than that."""
+    """The page has loaded (htmx is ready) and swapped content is wired up as it settles;
+    a person is never faster than that."""
+    page.wait_for_load_state()
     expect(page.locator(".htmx-settling, .htmx-swapping, .htmx-request")).to_have_count(0)
     page.wait_for_timeout(100)
 
@@ -38,6 +40,7 @@ def mail(app, smtp_server, monkeypatch):  # noqa: ANN001, ANN201
 def test_build_send_accept_and_see_the_suggestion(page, manager, mail, screenshot, console_errors):
     product = make_product("Ліцензія «Офіс»", "100.00", sku="LIC-OF")
     add_tier(product, "10", RuleKind.PERCENT, "5")
+    make_product("Монтаж", "300.00")  # listed on focus, gone once the search narrows the list
     party = make_party(manager, "ТОВ «Ґудзик і Єнот»")
     make_contact(party, "Єва Іваненко", emails="eva@gudzyk.example")
     party_id, email = party.id, manager.email
@@ -47,9 +50,12 @@ def test_build_send_accept_and_see_the_suggestion(page, manager, mail, screensho
     page.goto(f"/clients/{party_id}")
     page.get_by_role("button", name="New offer").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Offer КП-")
+    settled(page)
 
     # A catalogue line: 12 licences reach the "from 10: −5 %" tier.
     page.get_by_label("Add from the catalogue").fill("Ліценз")
+    expect(page.locator(".product-choices li")).to_have_count(1)
+    settled(page)  # the list that answers the search, not the one shown on focus
     choice = page.locator(".product-choices li", has_text="Ліцензія «Офіс»")
     choice.get_by_label(re.compile("Quantity")).fill("12")
     choice.get_by_role("button", name="Add").click()
@@ -99,12 +105,16 @@ def test_build_send_accept_and_see_the_suggestion(page, manager, mail, screensho
 
 def test_a_bad_quantity_shows_next_to_the_line_and_the_total_stays(page, manager, console_errors):
     make_product("Стіл", "50.00")
+    make_product("Шафа", "90.00")
     party_id, email = make_party(manager, "Ромашка").id, manager.email
     settle_db()
     log_in(page, email)
     page.goto(f"/clients/{party_id}")
     page.get_by_role("button", name="New offer").click()
+    settled(page)
     page.get_by_label("Add from the catalogue").fill("Стіл")
+    expect(page.locator(".product-choices li")).to_have_count(1)
+    settled(page)
     page.locator(".product-choices li").first.get_by_role("button", name="Add").click()
     expect(page.locator(".offer-lines-table tbody tr")).to_have_count(1)
     settled(page)
