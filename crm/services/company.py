@@ -1,32 +1,29 @@
-"""The company's own details for commercial proposals: the profile and the logo and signature.
+"""The company's own details for commercial proposals (the logo and signature are in
+`company_images`).
 
 The profile lives in the key/value settings table (one row a field, at most 500 characters
-each); the images in `company_images`, checked by their content, never by the file's name.
+each); a form saved over a newer profile is refused (`profile_fingerprint`).
 """
 
 import hashlib
-import io
 import json
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from email_validator import EmailNotValidError, validate_email
 from flask import g, has_request_context
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import CompanyImage, Setting, User
+from crm.models import Setting, User
 from crm.services import audit, settings
 from crm.services.errors import (
     DomainError,
     EditConflictError,
-    NotFoundError,
     PermissionDeniedError,
 )
 from crm.services.settings import (
@@ -66,10 +63,6 @@ LETTERS_AND_DIGITS = {"Lu", "Ll", "Lt", "Lm", "Lo", "Nd"}
 VALIDITY_DAYS_MAX = 365
 _CENT = Decimal("0.01")
 
-IMAGE_KINDS = ("logo", "signature")
-MAX_IMAGE_BYTES = 1024 * 1024
-MAX_IMAGE_SIDE = 4000
-
 
 @dataclass(frozen=True)
 class CompanyProfile:
@@ -90,15 +83,6 @@ class CompanyProfile:
     default_document_language: str
 
 
-@dataclass(frozen=True)
-class ImageInfo:
-    """A stored image without its bytes: enough for the settings page."""
-
-    mime_type: str
-    size: int
-    updated_at: datetime
-
-
 class CompanyProfileError(DomainError):
     """Some fields of the profile are invalid; `errors` maps each to its message."""
 
@@ -107,11 +91,7 @@ class CompanyProfileError(DomainError):
         self.errors = dict(errors)
 
 
-class ImageRejectedError(DomainError):
-    """The upload is not a PNG or JPEG image of an acceptable size."""
-
-
-def _require_admin(user: User) -> None:
+def require_admin(user: User) -> None:
     if not user.is_admin:
         raise PermissionDeniedError(_l("Only an admin can change the company profile."))
 
@@ -283,7 +263,7 @@ def save_company_profile(
     With `expected_fingerprint` (from `profile_fingerprint` when the form was shown), raises
     EditConflictError and saves nothing if the stored profile has changed since.
     """
-    _require_admin(user)
+    require_admin(user)
     unknown = set(data) - set(PROFILE_KEYS)
     if unknown:
         raise KeyError(", ".join(sorted(unknown)))
@@ -304,105 +284,3 @@ def save_company_profile(
         set_setting(key, cleaned[key])
     if changes:
         audit.record(user, "settings", 0, "update", changes=changes)
-
-
-# --- images ------------------------------------------------------------------------------------
-
-
-def sniff_image(data: bytes) -> tuple[str, int, int]:
-    """MIME type, width and height read from the header (Pillow, nothing decoded);
-    ImageRejectedError if the bytes are not a readable PNG or JPEG of a sane size."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        mime, again = "image/png", _l("The image could not be read. Save it again as PNG.")
-    elif data.startswith(b"\xff\xd8\xff"):
-        mime, again = "image/jpeg", _l("The image could not be read. Save it again as JPEG.")
-    else:
-        raise ImageRejectedError(_l("Only PNG and JPEG images can be used."))
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-    except (OSError, SyntaxError, ValueError):
-        raise ImageRejectedError(again) from None
-    if not (0 < width <= MAX_IMAGE_SIDE and 0 < height <= MAX_IMAGE_SIDE):
-        raise ImageRejectedError(
-            _l(
-                "The image is %(width)d × %(height)d pixels, larger than %(max)d × %(max)d.",
-                width=width,
-                height=height,
-                max=MAX_IMAGE_SIDE,
-            )
-        )
-    return mime, width, height
-
-
-def _check_kind(kind: str) -> None:
-    if kind not in IMAGE_KINDS:
-        raise NotFoundError(_l("No such image."))
-
-
-def save_company_image(user: User, kind: str, filename: str, data: bytes) -> CompanyImage:
-    """Store the logo or the signature (admins only), replacing the previous one."""
-    _require_admin(user)
-    _check_kind(kind)
-    if not data:
-        raise ImageRejectedError(_l("The file is empty."))
-    if len(data) > MAX_IMAGE_BYTES:
-        limit = MAX_IMAGE_BYTES // (1024 * 1024)
-        raise ImageRejectedError(_l("The image is larger than %(num)d MB.", num=limit))
-    mime, width, height = sniff_image(data)
-    image = db.session.get(CompanyImage, kind)
-    if image is None:
-        image = CompanyImage(kind=kind)
-        db.session.add(image)
-    image.content, image.mime_type = data, mime
-    db.session.flush()
-    name = "".join(ch for ch in filename.replace("\\", "/").rsplit("/", 1)[-1] if ch.isprintable())
-    details = {
-        "kind": kind,
-        "filename": name[:255],
-        "mime_type": mime,
-        "size": len(data),
-        "width": width,
-        "height": height,
-    }
-    audit.record(user, "company_image", 0, "upload", changes=details)
-    return image
-
-
-def remove_company_image(user: User, kind: str) -> None:
-    """Remove the logo or the signature (admins only); nothing happens if there is none."""
-    _require_admin(user)
-    _check_kind(kind)
-    image = db.session.get(CompanyImage, kind)
-    if image is not None:
-        db.session.delete(image)
-        db.session.flush()
-        audit.record(user, "company_image", 0, "remove", changes={"kind": kind})
-
-
-def get_company_image(kind: str) -> CompanyImage:
-    """One stored image with its bytes; NotFoundError if there is none."""
-    _check_kind(kind)
-    image = db.session.get(CompanyImage, kind)
-    if image is None:
-        raise NotFoundError(_l("No such image."))
-    return image
-
-
-def stored_images() -> dict[str, ImageInfo]:
-    """Which images are stored, with type, size and date, without loading their bytes."""
-    query = select(
-        CompanyImage.kind,
-        CompanyImage.mime_type,
-        func.length(CompanyImage.content),
-        CompanyImage.updated_at,
-    )
-    return {kind: ImageInfo(mime, size, at) for kind, mime, size, at in db.session.execute(query)}
-
-
-def company_images() -> dict[str, tuple[bytes, str]]:
-    """Every stored image as kind → (bytes, MIME type), for the PDF renderer."""
-    rows = db.session.execute(
-        select(CompanyImage.kind, CompanyImage.content, CompanyImage.mime_type)
-    )
-    return {kind: (bytes(content), mime) for kind, content, mime in rows}

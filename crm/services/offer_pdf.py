@@ -24,7 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from crm.extensions import db
 from crm.models import Offer, OfferPdf, OfferStatus, RevenueType
 from crm.services.amount_words import amount_in_words
-from crm.services.company import CompanyProfile, company_images, company_profile
+from crm.services.company import CompanyProfile, company_profile
+from crm.services.company_images import company_images
 from crm.services.errors import EditConflictError
 from crm.services.pdf_render import FONT_CSS, Images, render_pdf
 

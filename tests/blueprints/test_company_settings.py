@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import AuditEntry, CompanyImage, Setting
-from crm.services import company
+from crm.services import company, company_images
 from tests.blueprints.test_statement_budget import counted_get, explain, within_budget
-from tests.services.test_company import GIF, HTML, VALID, jpeg, png
+from tests.services.test_company import VALID
+from tests.services.test_company_images import GIF, HTML, jpeg, png
 
 PAGE = "/admin/company"
 
@@ -165,7 +166,7 @@ def test_an_invalid_value_shows_its_message_next_to_the_field_and_saves_nothing(
 
 
 def test_the_page_stays_within_the_statement_budget(as_admin, admin):
-    company.save_company_image(admin, "logo", "logo.png", png())
+    company_images.save_company_image(admin, "logo", "logo.png", png())
     db.session.commit()
     _, statements = counted_get(as_admin, PAGE)
     assert within_budget(statements), explain(statements)
@@ -176,7 +177,7 @@ def test_the_page_stays_within_the_statement_budget(as_admin, admin):
 
 @pytest.mark.parametrize("who", ["manager", "viewer"])
 def test_managers_and_viewers_get_403_on_the_page_and_every_change(client, request, admin, who):
-    company.save_company_image(admin, "logo", "logo.png", png())
+    company_images.save_company_image(admin, "logo", "logo.png", png())
     db.session.commit()
     client.login(request.getfixturevalue(who).email)
     before = state()
@@ -195,7 +196,7 @@ def test_anonymous_users_are_sent_to_log_in(client):
 
 
 def test_every_change_needs_the_csrf_token(as_admin, admin):
-    company.save_company_image(admin, "logo", "logo.png", png())
+    company_images.save_company_image(admin, "logo", "logo.png", png())
     db.session.commit()
     before = state()
 
@@ -226,7 +227,7 @@ def test_an_uploaded_png_named_jpg_is_served_back_as_png_with_nosniff(as_admin):
 
 
 def test_any_logged_in_user_may_see_the_images_offers_print(client, admin, manager):
-    company.save_company_image(admin, "signature", "sign.png", jpeg(300, 100))
+    company_images.save_company_image(admin, "signature", "sign.png", jpeg(300, 100))
     db.session.commit()
     client.login(manager.email)
 
@@ -242,7 +243,10 @@ def test_any_logged_in_user_may_see_the_images_offers_print(client, admin, manag
         pytest.param(GIF, "logo.png", "Only PNG and JPEG images can be used.", id="gif"),
         pytest.param(HTML, "logo.png", "Only PNG and JPEG images can be used.", id="html"),
         pytest.param(
-            png() + b"\x00" * company.MAX_IMAGE_BYTES, "big.png", "larger than 1 MB", id="big"
+            png() + b"\x00" * company_images.MAX_IMAGE_BYTES,
+            "big.png",
+            "larger than 1 MB",
+            id="big",
         ),
     ],
 )
@@ -268,7 +272,7 @@ def test_an_upload_without_a_file_asks_for_one(as_admin):
 
 
 def test_removing_an_image_takes_it_off_the_page(as_admin, admin):
-    company.save_company_image(admin, "logo", "logo.png", png())
+    company_images.save_company_image(admin, "logo", "logo.png", png())
     db.session.commit()
 
     response = as_admin.send("/admin/company/images/logo/remove")

@@ -18,7 +18,8 @@ from crm.extensions import db
 from crm.models import InteractionType, Offer, OfferPdf, Product, RevenueType
 from crm.services import offer_flow, offer_pdf
 from crm.services.amount_words import amount_in_words
-from crm.services.company import save_company_image, save_company_profile
+from crm.services.company import save_company_profile
+from crm.services.company_images import save_company_image
 from crm.services.errors import EditConflictError
 from crm.services.offer_lines import add_free_line, add_product_line
 from crm.services.offer_pdf import (

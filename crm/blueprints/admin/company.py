@@ -8,7 +8,7 @@ from crm.blueprints.admin import bp
 from crm.blueprints.admin.company_forms import IMAGE_LABELS, CompanyForm, CompanyImageForm
 from crm.blueprints.clients.forms import DeleteForm
 from crm.extensions import db
-from crm.services import company
+from crm.services import company, company_images
 from crm.services.errors import EditConflictError
 from crm.web import admin_required
 
@@ -32,16 +32,18 @@ def _page(
     `unsaved` (after a conflict) maps each field the user entered differently from the
     stored profile to that value, shown next to the form so it is not lost.
     """
-    image_forms = {kind: CompanyImageForm(kind, formdata=None) for kind in company.IMAGE_KINDS}
+    image_forms = {
+        kind: CompanyImageForm(kind, formdata=None) for kind in company_images.IMAGE_KINDS
+    }
     if failed_upload is not None:
         image_forms[failed_upload.kind] = failed_upload
     context = {
         "form": form,
         "image_forms": image_forms,
         "image_labels": IMAGE_LABELS,
-        "images": company.stored_images(),
-        "max_mb": company.MAX_IMAGE_BYTES // (1024 * 1024),
-        "max_side": company.MAX_IMAGE_SIDE,
+        "images": company_images.stored_images(),
+        "max_mb": company_images.MAX_IMAGE_BYTES // (1024 * 1024),
+        "max_side": company_images.MAX_IMAGE_SIDE,
         "unsaved": unsaved,
     }
     return render_template("admin/company.html", **context), status
@@ -95,15 +97,17 @@ def save_company():
 @admin_required
 def upload_company_image(kind: str):
     """Store the logo or the signature: PNG or JPEG by content, whatever the file's name."""
-    if kind not in company.IMAGE_KINDS:
+    if kind not in company_images.IMAGE_KINDS:
         abort(404)
     form = CompanyImageForm(kind)
     if form.validate_on_submit():
         upload = form.file.data
-        data = upload.stream.read(company.MAX_IMAGE_BYTES + 1)  # one byte more tells "too large"
+        data = upload.stream.read(
+            company_images.MAX_IMAGE_BYTES + 1
+        )  # one byte more tells "too large"
         try:
-            company.save_company_image(current_user, kind, upload.filename or "", data)
-        except company.ImageRejectedError as exc:
+            company_images.save_company_image(current_user, kind, upload.filename or "", data)
+        except company_images.ImageRejectedError as exc:
             form.file.errors.append(str(exc))
         else:
             db.session.commit()
@@ -117,7 +121,7 @@ def upload_company_image(kind: str):
 def remove_company_image(kind: str):
     """Remove the logo or the signature; offers are printed without it."""
     if DeleteForm().validate_on_submit():
-        company.remove_company_image(current_user, kind)
+        company_images.remove_company_image(current_user, kind)
         db.session.commit()
         flash(_("The image was removed."), "success")
     return redirect(url_for("admin.company_page", _anchor="images"))
@@ -127,7 +131,7 @@ def remove_company_image(kind: str):
 @login_required
 def company_image(kind: str):
     """The stored image, to anyone logged in (offers show it), with its checked type."""
-    image = company.get_company_image(kind)
+    image = company_images.get_company_image(kind)
     response = make_response(bytes(image.content))
     response.headers["Content-Type"] = image.mime_type
     response.headers["X-Content-Type-Options"] = "nosniff"
