@@ -1,8 +1,7 @@
 """Bench data for offers: a catalogue, three years of commercial proposals and their sales.
 
-Used by `crm/cli/bench_data.py` once the parties are in: ~420 products in categories (a few
-no longer sold; VAT 20, 7 or 0 %; one-off, monthly and yearly revenue), volume tiers for ~100
-of them, ~30 segment prices on the bench tags; 20,000 offers to clients on the ladder over
+Used by `crm/cli/bench_data.py` once the parties are in: the catalogue of
+`crm/cli/bench_catalogue.py`; 20,000 offers to clients on the ladder over
 three years (drafts, awaiting approval, sent — some past their validity —, accepted, rejected,
 expired, and superseded revisions that share their number), numbered per year with an
 offer_counters row each; 100,000 lines (1-12 per offer) priced and totalled by
@@ -13,15 +12,14 @@ offer plus sales recorded without an offer; and the "step up" suggestions those 
 
 import random
 import time as clock
-from bisect import bisect
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from itertools import accumulate
 
 import click
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import insert, select, text
 
+from crm.cli.bench_catalogue import BenchCatalogue, build_catalogue, cumulative, max_id, pick
 from crm.cli.bench_work import _language
 from crm.extensions import db
 from crm.models import (
@@ -34,7 +32,6 @@ from crm.models import (
     Product,
     RevenueType,
     Role,
-    RuleKind,
     Sale,
     SegmentPrice,
     Stage,
@@ -48,7 +45,7 @@ from crm.models.catalogue import VolumeTier
 from crm.models.offers import OfferStatus as S
 from crm.services import settings, users
 from crm.services.clock import local_today
-from crm.services.pricing import PricedLine, Rule, Tier, line_amounts, money, offer_totals
+from crm.services.pricing import PricedLine, line_amounts, money, offer_totals
 from crm.services.pricing import unit_price as best_price
 from crm.services.sales import FIRST_SALE, REPEAT_SALE, REPEAT_WINDOW_DAYS, SUGGESTED_STAGE
 
@@ -70,47 +67,6 @@ ADMIN = ("director@bench.example", "Віктор Директоренко")  # a
 FOREIGN = [("USD", "41.250000"), ("EUR", "44.800000")]  # ~3 % of offers, typed-in prices
 PLAIN, BIG = [2, 3, 5, 7, 10], [12, 15, 18, 20, 25]  # line discounts: within / above the limit
 
-# category, SKU code, unit, list price range, VAT, revenue, kinds, how many
-CATEGORIES = [
-    ("Мягкая мебель", "MM", "шт", (9_000, 95_000), 20, "one_off", "Диван|Кресло|Пуф|Софа", 50),
-    ("Кухни", "KH", "пог. м", (18_000, 48_000), 20, "one_off", "Кухня|Кухонный остров", 25),
-    (
-        "Офисная мебель", "OF", "шт", (2_500, 38_000), 20, "one_off",
-        "Стол офисный|Кресло офисное|Шкаф для документов|Тумба мобильная|Стеллаж|Ресепшн", 70,
-    ),
-    (
-        "Мебель для учреждений", "UC", "шт", (1_800, 16_000), 20, "one_off",
-        "Парта школьная|Стул ученический|Доска магнитная|Шкаф для раздевалки", 45,
-    ),
-    (
-        "Мебель для гостиниц", "HT", "шт", (4_000, 42_000), 20, "one_off",
-        "Кровать гостиничная|Тумба прикроватная|Шкаф-купе|Стол письменный", 45,
-    ),
-    ("Спальни", "SP", "шт", (6_000, 70_000), 20, "one_off", "Кровать|Комод|Шкаф|Матрас", 40),
-    ("Детская мебель", "DT", "шт", (3_000, 30_000), 20, "one_off", "Кровать детская|Стол", 30),
-    (
-        "Медицинская мебель", "MD", "шт", (5_000, 45_000), 7, "one_off",
-        "Кушетка медицинская|Шкаф медицинский|Стол процедурный|Ширма", 20,
-    ),
-    ("Текстиль", "TX", "м", (350, 2_400), 20, "one_off", "Ткань мебельная|Шторы", 25),
-    ("Фурнитура", "FR", "шт", (80, 2_500), 20, "one_off", "Ручка|Петля|Направляющие", 25),
-    ("Услуги", "SRV", "ч", (600, 3_500), 20, "one_off", "Сборка и монтаж|Замер|Дизайн", 15),
-    ("Обучение", "EDU", "ч", (1_500, 6_000), 0, "one_off", "Обучение персонала|Семинар", 5),
-    ("Сервис", "CARE", "год", (18_000, 96_000), 20, "yearly", "Сервисное обслуживание", 12),
-    ("Аренда", "RNT", "мес.", (8_000, 60_000), 20, "monthly", "Аренда мебели", 13),
-]  # fmt: skip
-MODELS = (
-    "Комфорт|Лофт|Модерн|Классика|Сканди|Эргон|Премьер|Верона|Милан|Атлант|Ретро|Норд|Бриз|"
-    "Гранд|Сити|Мастер|Оникс|Уют|Терра|Альфа|Бета|Вега|Орион|Лагуна|Палермо|Тоскана|Марсель"
-)
-VARIANTS = "дуб сонома|белый|венге|графит|орех|бук|серый|160×200|140×70|120×60|большой|малый"
-DESCRIPTIONS = [
-    "Каркас из массива бука, ткань — велюр, независимый пружинный блок.",
-    "ЛДСП 22 мм, кромка ПВХ 2 мм, фурнитура Blum.",
-    "Металлокаркас с порошковой окраской, столешница HPL.",
-    "Гарантия 24 месяца, доставка и сборка оплачиваются отдельно.",
-    "",
-]
 FREE_LINES = ["Доставка на объект", "Демонтаж старой мебели", "Индивидуальный размер", "Подъём"]
 TEXTS = {  # intro, terms per document language
     "ru": ("Благодарим за интерес к нашей продукции. Предлагаем:",
@@ -120,14 +76,6 @@ TEXTS = {  # intro, terms per document language
     "en": ("Thank you for your interest. We are pleased to offer:",
            "50 % prepayment, delivery in 14 working days."),
 }  # fmt: skip
-# tag: catalogue-wide percentage; then (tag, category code, kind, value, products)
-CATALOGUE_WIDE = {"опт": 7, "wholesale": 7, "дилер": 10, "партнёр": 5, "key account": 8}
-PER_PRODUCT = [
-    ("VIP", "MM", "percent", 12, 8),
-    ("тендер", "UC", "percent", 9, 8),
-    ("дилер", "OF", "percent", 15, 5),
-    ("key account", "HT", "percent", 12, 4),
-]
 
 
 class OfferBuilder:
@@ -140,79 +88,15 @@ class OfferBuilder:
         self.start = self.today - timedelta(days=HISTORY_DAYS)
         self.prefix, self.with_vat = settings.offer_prefix(), settings.prices_include_vat()
         self.limit = Decimal(10)  # the bench managers' discount limit (the default)
-        self.products: list[dict] = []
-        self.tiers: dict[int, list[Tier]] = defaultdict(list)
-        self.rules: dict[tuple[int, int | None], Rule] = {}  # (tag, product or None): DB order
+        self.catalogue: BenchCatalogue | None = None
         self.rows: dict[str, list[dict]] = defaultdict(list)
         self.parties = _parties()
         self.owners = {p["id"]: p["owner"] or managers[0] for p in self.parties}
 
-    # --- the catalogue ------------------------------------------------------------------------
-
-    def catalogue(self, tags: dict[str, int]) -> None:
-        """Products, volume tiers and segment prices, kept for pricing the lines."""
-        rng, pid, names = self.rng, _max_id(Product), set()
-        since = self.now - timedelta(days=4 * 365)
-        for category, code, unit, (low, high), vat, revenue, kinds, count in CATEGORIES:
-            for n in range(1, count + 1):
-                name = ""
-                while not name or name in names:
-                    name = f"{rng.choice(kinds.split('|'))} «{rng.choice(MODELS.split('|'))}» "
-                    name += rng.choice(VARIANTS.split("|"))
-                names.add(name)
-                pid += 1
-                active = rng.random() > 0.03
-                created = since + timedelta(days=rng.randrange(700))
-                self.products.append(
-                    {
-                        "id": pid,
-                        "name": name,
-                        "sku": f"{code}-{n:03d}",
-                        "unit": unit,
-                        "description": rng.choice(DESCRIPTIONS),
-                        "category": category,
-                        "list_price": Decimal(rng.randrange(low, high) // 10 * 10),
-                        "vat_rate": Decimal(vat),
-                        "revenue_type": revenue,
-                        "active": active,
-                        "created_at": created,
-                        "updated_at": created + timedelta(days=rng.randrange(1, 700)),
-                        "version": 1 if active else 2,
-                    }
-                )
-        self.rows["products"] = self.products
-        for product in rng.sample([p for p in self.products if p["unit"] == "шт"], 100):
-            steps = rng.choice([[(10, 5), (50, 10)], [(5, 3), (20, 7), (100, 12)], [(30, 0)]])
-            for quantity, percent in steps:
-                kind, value = RuleKind.PERCENT, Decimal(percent)
-                if not percent:  # a fixed price from 30 on
-                    kind, value = RuleKind.PRICE, money(product["list_price"] * Decimal("0.92"))
-                row = {"product_id": product["id"], "min_quantity": Decimal(quantity)}
-                self.rows["tiers"].append({**row, "kind": kind.value, "value": value})
-                self.tiers[product["id"]].append(Tier(Decimal(quantity), Rule(kind, value)))
-        for tag, percent in CATALOGUE_WIDE.items():
-            self._rule(tags, tag, None, RuleKind.PERCENT, Decimal(percent))
-        for tag, code, kind, value, count in PER_PRODUCT:
-            chosen = [p for p in self.products if p["sku"].startswith(code + "-")]
-            for product in rng.sample(chosen, count):
-                self._rule(tags, tag, product["id"], RuleKind(kind), Decimal(value))
-        for product in rng.sample([p for p in self.products if p["sku"].startswith("OF-")], 3):
-            price = money(product["list_price"] * Decimal("0.85"))  # VIP: a fixed price
-            self._rule(tags, "VIP", product["id"], RuleKind.PRICE, price)
-        # Popular products first; retired ones only in offers more than a year old.
-        ranked = rng.sample(self.products, len(self.products))
-        weights = {p["id"]: 1 / (rank + 1) ** 0.8 for rank, p in enumerate(ranked)}
-        on_sale = [p for p in ranked if p["active"]]
-        self.picks = {
-            True: _cumulative(on_sale, [weights[p["id"]] for p in on_sale]),
-            False: _cumulative(ranked, list(weights.values())),
-        }
-
-    def _rule(self, tags: dict, tag: str, product_id: int | None, kind: RuleKind, value) -> None:  # noqa: ANN001
-        if tag in tags and (tags[tag], product_id) not in self.rules:
-            row = {"tag_id": tags[tag], "product_id": product_id}
-            self.rows["segments"].append({**row, "kind": kind.value, "value": value})
-            self.rules[(tags[tag], product_id)] = Rule(kind, value, tag)
+    def add_catalogue(self, tags: dict[str, int]) -> None:
+        """The products, tiers and segment prices the offers are priced with."""
+        self.catalogue = build_catalogue(self.rng, self.now, tags)
+        self.rows.update(self.catalogue.rows)
 
     # --- offers -------------------------------------------------------------------------------
 
@@ -224,10 +108,10 @@ class OfferBuilder:
             days = (self.today - max(self.start, party["created"].date())).days
             stage = STAGE_WEIGHTS.get(party["stage"], 0.8 if party["terminal"] else 3.5)
             weights.append(max(days, 0) * stage * rng.gammavariate(0.7, 1 / 0.7))
-        chosen = _cumulative(parties, weights)
+        chosen = cumulative(parties, weights)
         families, total = [], 0
         while total < OFFERS:
-            family = self._family(_pick(rng, chosen))
+            family = self._family(pick(rng, chosen))
             if len(family) > OFFERS - total:  # the last one: fewer revisions
                 family = family[: OFFERS - total]
                 self._decide(family[-1])
@@ -265,7 +149,7 @@ class OfferBuilder:
             "_party": party,
         }
         family: list[dict] = []
-        revisions = _pick(rng, _cumulative(list(REVISIONS), list(REVISIONS.values())))
+        revisions = pick(rng, cumulative(list(REVISIONS), list(REVISIONS.values())))
         for revision in range(1, revisions + 1):
             offer = {**common, "revision": revision, "created_at": created}
             offer.update(offer_date=created.date(), created_by_id=common["owner_id"])
@@ -285,7 +169,7 @@ class OfferBuilder:
         rng = self.rng
         age = (self.today - offer["offer_date"]).days
         table = next(t for limit, t in STATUS_BY_AGE if limit is None or age <= limit)
-        status = _pick(rng, _cumulative(list(table), list(table.values())))
+        status = pick(rng, cumulative(list(table), list(table.values())))
         if status == S.EXPIRED and offer["valid_until"] >= self.today:
             status = S.SENT
         offer.update(status=status, sent_at=None, decided_at=None)
@@ -308,9 +192,9 @@ class OfferBuilder:
     def _count_lines(self, families: list[list[dict]]) -> None:
         """1-12 lines an offer, revisions about as many as before; LINES in all, exactly."""
         rng = self.rng
-        sizes = _cumulative(list(range(1, 13)), LINE_WEIGHTS)
+        sizes = cumulative(list(range(1, 13)), LINE_WEIGHTS)
         for family in families:
-            n = _pick(rng, sizes)
+            n = pick(rng, sizes)
             for offer in family:
                 offer["_n"] = n
                 n = min(12, max(1, n + rng.choices((-1, 0, 1), (10, 70, 20))[0]))
@@ -341,16 +225,16 @@ class OfferBuilder:
         if offer["_big"]:
             rng.choice(lines)["discount_percent"] = Decimal(rng.choice(BIG))
         tags = offer["_party"]["tags"]
-        wide = [rule for (tag, pid), rule in self.rules.items() if pid is None and tag in tags]
+        catalogue = self.catalogue
+        wide = catalogue.rules_for(tags, None)
         priced = []
         for position, line in enumerate(lines, start=1):
             line["position"] = position
             if line["product_id"] and line["price_source"] != "manual":
                 pid = line["product_id"]
-                own = [r for (tag, p), r in self.rules.items() if p == pid and tag in tags]
-                price = best_price(
-                    line["list_price"], line["quantity"], wide + own, self.tiers[pid]
-                )
+                rules = wide + catalogue.rules_for(tags, pid)
+                tiers = catalogue.tiers[pid]
+                price = best_price(line["list_price"], line["quantity"], rules, tiers)
                 line.update(unit_price=price.amount, price_source=price.source.value)
                 line["price_note"] = price.note
             amounts = line_amounts(
@@ -401,11 +285,11 @@ class OfferBuilder:
                 "price_note": "",
                 "vat_rate": Decimal(20),
             }
-        product = _pick(rng, self.picks[recent])
+        product = pick(rng, self.catalogue.picks[recent])
         for _ in range(5):
             if product["id"] not in used:
                 break
-            product = _pick(rng, self.picks[recent])
+            product = pick(rng, self.catalogue.picks[recent])
         used.add(product["id"])
         line.update(
             {key: product[key] for key in ("name", "description", "sku", "unit", "revenue_type")},
@@ -431,7 +315,7 @@ class OfferBuilder:
     def finish(self, families: list[list[dict]], stages: dict) -> None:
         """Ids in time order, yearly numbers, lines, events, sales and suggestions as rows."""
         offers = sorted((o for family in families for o in family), key=lambda o: o["created_at"])
-        first = _max_id(Offer)
+        first = max_id(Offer)
         for number, offer in enumerate(offers, start=first + 1):
             offer["id"] = number
         counters: dict[int, int] = defaultdict(int)
@@ -485,7 +369,7 @@ class OfferBuilder:
 
     def _sales(self, offers: list[dict], stages: dict) -> None:
         """A sale per accepted offer, DIRECT_SALES more without one, and their suggestions."""
-        rng, next_id = self.rng, _max_id(Sale)
+        rng, next_id = self.rng, max_id(Sale)
         sales = []
         for offer in offers:
             if offer["status"] == S.ACCEPTED:
@@ -505,9 +389,9 @@ class OfferBuilder:
                     }
                 )
         buyers = [p for p in self.parties if p["position"] >= 2 and not p["terminal"]]
-        chosen = _cumulative(buyers, [p["position"] for p in buyers])
+        chosen = cumulative(buyers, [p["position"] for p in buyers])
         for _ in range(DIRECT_SALES):  # recorded by hand, without an offer
-            party = _pick(rng, chosen)
+            party = pick(rng, chosen)
             first = max(self.start, party["created"].date() + timedelta(days=1))
             day = first + timedelta(days=int((self.today - first).days * rng.random()))
             amount = money(Decimal(rng.lognormvariate(10.3, 0.9)))
@@ -573,7 +457,7 @@ def fill_offers(seed: int, managers: list[int], password: str) -> None:
     began = clock.perf_counter()
     builder = OfferBuilder(seed, managers, _admin(password))
     tags = dict(db.session.execute(select(Tag.name, Tag.id)).all())
-    builder.catalogue(tags)
+    builder.add_catalogue(tags)
     stages = {
         s.key: {"id": s.id, "position": s.position}
         for s in db.session.execute(select(Stage.key, Stage.id, Stage.position))
@@ -666,19 +550,6 @@ def _insert(rows: dict[str, list[dict]], chunk: int = 5_000) -> None:
                         f"(SELECT max(id) FROM {table}))"
                     )
                 )
-
-
-def _max_id(model: type) -> int:
-    return db.session.scalar(select(func.max(model.id))) or 0
-
-
-def _cumulative(values: list, weights: list[float]) -> tuple[list, list[float]]:
-    return values, list(accumulate(weights))
-
-
-def _pick(rng: random.Random, table: tuple[list, list[float]]):  # noqa: ANN202
-    values, cumulative = table
-    return values[bisect(cumulative, rng.random() * cumulative[-1])]
 
 
 def _display(offer: dict) -> str:

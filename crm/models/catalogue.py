@@ -49,6 +49,8 @@ class Product(db.Model):
     vat_rate: Mapped[Decimal] = mapped_column(PERCENT)
     revenue_type: Mapped[str] = mapped_column(String(12), default=RevenueType.ONE_OFF)
     active: Mapped[bool] = mapped_column(default=True)
+    # Name and SKU folded for search (crm.services.catalogue.search_text_of), kept by the service.
+    search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)

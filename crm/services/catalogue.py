@@ -29,7 +29,7 @@ from crm.services.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from crm.services.text import like_escape
+from crm.services.text import fold, like_escape
 
 STATUSES = ("active", "inactive", "all")
 COUNT_CAP = 1000
@@ -93,8 +93,18 @@ def require_admin(user: User) -> None:
 # --- reading -----------------------------------------------------------------------------------
 
 
+def search_text_of(name: str, sku: str | None) -> str:
+    """What the name/SKU search looks in: both folded (case, ё/е, ї/і, ґ/г, apostrophes)."""
+    return f"{fold(name)} | {fold(sku or '')}"
+
+
+def _search_matches(term: str) -> ColumnElement[bool]:
+    """The term, folded the same way, anywhere in the product's name or SKU."""
+    return Product.search_text.like(f"%{like_escape(fold(term))}%", escape="\\")
+
+
 def _term_matches(term: str, *columns: ColumnElement) -> ColumnElement[bool]:
-    """The term in any of the columns, ignoring case.
+    """The term in any of the columns (the category), ignoring case.
 
     ILIKE ignores case on PostgreSQL; SQLite's lower() knows only ASCII, so the usual
     spellings of a Cyrillic term (as typed, lower, upper, capitalised) are tried too.
@@ -114,7 +124,8 @@ def _conditions(filters: ProductFilter) -> list[ColumnElement[bool]]:
     elif filters.status == "inactive":
         where.append(not_(Product.active))
     if filters.q.strip():
-        where.append(_term_matches(filters.q, Product.name, Product.sku, Product.category))
+        q = filters.q[:200]
+        where.append(or_(_search_matches(q), _term_matches(q, Product.category)))
     if filters.category:
         where.append(Product.category == filters.category)
     return where
@@ -193,7 +204,7 @@ def active_products_for_picker(term: str, limit: int = 20) -> list[Product]:
     """
     query = select(Product).where(Product.active)
     if term.strip():
-        query = query.where(_term_matches(term[:200], Product.name, Product.sku))
+        query = query.where(_search_matches(term[:200]))
     limit = max(1, min(limit, PICKER_MAX))
     return list(db.session.scalars(query.order_by(Product.name, Product.id).limit(limit)))
 
@@ -260,6 +271,7 @@ def _clean(data: ProductData, product_id: int | None) -> dict:
     if data.revenue_type not in set(RevenueType):
         raise FieldError("revenue_type", _l("Pick one of the revenue types."))
     values["revenue_type"] = RevenueType(data.revenue_type).value
+    values["search_text"] = search_text_of(values["name"], values["sku"])
     if values["sku"]:
         query = select(Product.name).where(func.lower(Product.sku) == func.lower(values["sku"]))
         if product_id is not None:

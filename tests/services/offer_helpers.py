@@ -4,12 +4,15 @@ from decimal import Decimal as D
 
 from crm.extensions import db
 from crm.models import Product, RuleKind, VolumeTier
+from crm.services.catalogue import search_text_of
 
 
 def make_product(name: str = "Ліцензія CRM", price: str = "100.00", **fields) -> Product:
+    sku = fields.pop("sku", None)
     product = Product(
         name=name,
-        sku=fields.pop("sku", None),
+        sku=sku,
+        search_text=search_text_of(name, sku),
         unit=fields.pop("unit", "шт."),
         list_price=D(price),
         vat_rate=D(fields.pop("vat_rate", "20")),

@@ -392,6 +392,7 @@ def test_removing_a_tier_takes_only_that_products_tier(admin):
         (ProductFilter(status="all"), ["Диван «Комфорт»", "Office chair", "Old kitchen", "Parta"]),
         (ProductFilter(q="диван"), ["Диван «Комфорт»"]),
         (ProductFilter(q="ДИВАН"), ["Диван «Комфорт»"]),
+        (ProductFilter(q="кОМФОРТ"), ["Диван «Комфорт»"]),  # any case, mid-name too
         (ProductFilter(q="erg"), ["Office chair"]),  # the SKU
         (ProductFilter(q="school"), ["Parta"]),  # the category
         (ProductFilter(q="100%"), []),  # wildcards match literally
@@ -427,6 +428,39 @@ def test_the_list_pages_by_name_forwards_and_back(admin):
     assert back.products == second.products
     assert first.count == 7 and first.prev_cursor is None
     assert catalogue.list_products(ProductFilter(after="garbage")).count == 7
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("ёлка", "Ёлка «Норд»"),
+        ("ЕЛКА", "Ёлка «Норд»"),
+        ("норд", "Ёлка «Норд»"),
+        ("ґудзик", "Гудзик м’який"),
+        ("гудзик М'ЯКИЙ", "Гудзик м’який"),
+        ("ЇЖАК", "Іжак-2"),
+        ("gd-ї", "Гудзик м’який"),  # the SKU, folded too
+    ],
+)
+def test_search_ignores_case_and_the_letters_people_use_interchangeably(admin, typed, found):
+    make_product(admin, name="Ёлка «Норд»", sku="EL-1")
+    make_product(admin, name="Гудзик м’який", sku="GD-Ї")
+    make_product(admin, name="Іжак-2", sku="IZ")
+    db.session.commit()
+
+    assert [p.name for p in catalogue.active_products_for_picker(typed)] == [found]
+    assert [p.name for p in catalogue.list_products(ProductFilter(q=typed)).products] == [found]
+
+
+def test_a_renamed_product_is_found_by_its_new_name_only(admin):
+    product = make_product(admin, name="Стіл «Лофт»", sku="ST-1")
+    catalogue.update_product(admin, product, data(name="Шафа «Бриз»", sku="SH-1"), 1)
+    db.session.commit()
+
+    assert catalogue.active_products_for_picker("шафа") == [product]
+    assert catalogue.active_products_for_picker("sh-1") == [product]
+    assert catalogue.active_products_for_picker("стіл") == []
+    assert catalogue.active_products_for_picker("st-1") == []
 
 
 def test_the_picker_offers_only_active_products_matching_name_or_sku(admin):
