@@ -51,7 +51,7 @@ catalogues: $(VENV)/.runtime
 
 ## Re-extract UI strings and update the ru/uk catalogues
 translations: $(VENV)/.dev
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output -o crm/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k lazy_pgettext:1c,2 --no-location --sort-output -o crm/translations/messages.pot .
 	$(BIN)/pybabel update -i crm/translations/messages.pot -d crm/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d crm/translations
 

@@ -19,7 +19,7 @@ def test_the_demo_loads_once_with_offers_in_every_state(app):
     assert count(User) >= 4 and count(Party) >= 10 and count(Task) > 0
     assert count(Product) >= 10
     statuses = set(db.session.scalars(select(Offer.status)))
-    assert {"draft", "awaiting_approval", "sent", "accepted", "rejected"} <= statuses
+    assert {"draft", "awaiting_approval", "sent", "accepted", "rejected", "cancelled"} <= statuses
     assert db.session.scalar(select(func.max(Offer.revision))) >= 2
     assert count(OfferPdf) == db.session.scalar(
         select(func.count()).where(Offer.sent_at.is_not(None))

@@ -56,11 +56,19 @@ OFFERS = [
         "Модульная кухня по вашим размерам.",
         "rejected",
     ),
+    (
+        "Гостиница «Волга»",
+        "dmitry@example.com",
+        [("KRV-HTL-160", "25", "0")],
+        "Предлагаем обновить номерной фонд второго этажа.",
+        "cancelled",  # a second draft made by mistake
+    ),
 ]
 
 
 def make_demo_offers(by_email: dict[str, User]) -> None:
-    """Offers in each state; a sent one expired and was revised. Flushes, never commits."""
+    """Offers in each state; a rejected one was revised, a duplicate draft cancelled.
+    Flushes, never commits."""
     add_demo_sales()
     products = {p.sku: p for p in db.session.scalars(select(Product))}
     for party_name, owner_email, lines, intro, fate in OFFERS:
@@ -69,6 +77,8 @@ def make_demo_offers(by_email: dict[str, User]) -> None:
         offer = _draft(owner, party, lines, intro, products)
         if fate == "awaiting":
             offer_flow.request_approval(owner, offer, offer.version)
+        elif fate == "cancelled":
+            offer_flow.cancel(owner, offer, offer.version, "Дубль: создано по ошибке.")
         elif fate != "draft":
             offer_flow.mark_sent(owner, offer, offer.version)
             _fate(owner, offer, fate)

@@ -24,6 +24,8 @@ class OfferStatus(enum.StrEnum):
     EXPIRED = "expired"
     # A later revision replaced it.
     SUPERSEDED = "superseded"
+    # Called off before it was sent; it keeps its number (no gaps), a revision brings it back.
+    CANCELLED = "cancelled"
 
 
 OPEN_STATUSES = (OfferStatus.DRAFT, OfferStatus.AWAITING_APPROVAL, OfferStatus.SENT)

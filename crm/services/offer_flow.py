@@ -1,6 +1,7 @@
 """An offer's life: approval of big discounts, sent, accepted or rejected, expired, revised.
 
-draft → (awaiting approval → draft, approved) → sent → accepted / rejected / expired.
+draft → (awaiting approval → draft, approved) → sent → accepted / rejected / expired;
+an offer that was never sent can be cancelled instead.
 An offer past its "valid until" date counts as expired from the next day on, without anyone
 touching it (`effective_status`); `expire_due` also writes it down (the `flask crm` command).
 """
@@ -177,6 +178,22 @@ def reject(actor: User, offer: Offer, expected_version: int, comment: str = "") 
     offer.decided_at = utcnow()
     flush_or_conflict()
     record_event(offer, actor, "rejected", comment.strip())
+
+
+def cancel(actor: User, offer: Offer, expected_version: int, comment: str = "") -> None:
+    """Call off an offer that was never sent (made by mistake, or no longer wanted).
+
+    Nothing is deleted: it keeps its number, so the year's numbers have no gaps, and its
+    history; a new revision brings it back as a draft.
+    """
+    require_editor(actor)
+    if offer.version != expected_version:
+        raise EditConflictError([])
+    if offer.status not in (OfferStatus.DRAFT, OfferStatus.AWAITING_APPROVAL):
+        raise DomainError(_l("Only an offer that was not sent can be cancelled."))
+    offer.status = OfferStatus.CANCELLED
+    flush_or_conflict()
+    record_event(offer, actor, "cancelled", comment.strip())
 
 
 def revise(actor: User, offer: Offer, expected_version: int | None = None) -> Offer:

@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from crm.models import OfferStatus, PriceSource, RevenueType
 
@@ -15,6 +16,7 @@ STATUS_LABELS = {
     OfferStatus.REJECTED: _l("Rejected"),
     OfferStatus.EXPIRED: _l("Expired"),
     OfferStatus.SUPERSEDED: _l("Superseded"),
+    OfferStatus.CANCELLED: lazy_pgettext("offer status", "Cancelled"),  # tasks say it too
 }
 REVENUE_LABELS = {
     RevenueType.ONE_OFF: _l("One-off"),
@@ -37,6 +39,7 @@ EVENT_LABELS = {
     "accepted": _l("Accepted by the client"),
     "rejected": _l("Rejected by the client"),
     "revised": _l("New revision of"),
+    "cancelled": _l("Offer cancelled"),
 }
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "uk": "Українська"}
 

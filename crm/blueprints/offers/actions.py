@@ -197,6 +197,16 @@ def reject(offer_id: int):
     )
 
 
+@bp.post("/<int:offer_id>/cancel")
+@editor_required
+def cancel(offer_id: int):
+    return _act(
+        offer_id,
+        lambda o: offer_flow.cancel(current_user, o, _version(), _comment()),
+        _("The offer is cancelled. It keeps its number; a new revision brings it back."),
+    )
+
+
 @bp.post("/<int:offer_id>/revise")
 @editor_required
 def revise(offer_id: int):
