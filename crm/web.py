@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from decimal import Decimal
 from functools import wraps
 from urllib.parse import urlsplit
@@ -117,6 +118,21 @@ def _security_headers(response):  # noqa: ANN001, ANN202
     return response
 
 
+def when(value: datetime | None, format: str = "short") -> str:  # noqa: A002 - Jinja's name
+    """A moment in the user's zone and language. "short" is the date with the year in full and
+    the time without seconds ("Nov 23, 2026, 2:05 PM", "23 лист. 2026 р., 14:05"): the CLDR
+    short form writes "11/23/26" or "23.11.26", which people misread across languages."""
+    if value is None:
+        return ""
+    if format != "short":
+        return format_datetime(value, format)
+    locale = get_locale()
+    pattern = locale.datetime_formats["medium"].format(
+        locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern
+    )
+    return format_datetime(value, pattern)
+
+
 def money(value: object, currency: str) -> str:
     """An amount with its currency, the user's way: "1 234,50 ₴", "UAH 1,234.50"."""
     return format_currency(value, currency)
@@ -169,7 +185,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.jinja_env.globals.update(wants_fragment=wants_fragment, get_locale=get_locale)
     app.jinja_env.filters.update(
-        datetime=format_datetime,
+        datetime=when,
         date=format_date,
         number=format_decimal,
         filesize=filesize,

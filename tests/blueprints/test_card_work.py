@@ -320,7 +320,28 @@ def test_the_time_is_read_in_the_users_zone_and_stored_in_utc(
     assert stored == [datetime(2024, 1, 15, 12, 30), datetime(2024, 7, 15, 11, 30)]
     # …and shown back in the user's zone.
     card = client.get(f"/clients/{party.id}").get_data(as_text=True)
-    assert "1/15/24, 2:30" in timeline_of(card) and "7/15/24, 2:30" in timeline_of(card)
+    assert "Jan 15, 2024, 2:30\u202fPM" in timeline_of(card)
+    assert "Jul 15, 2024, 2:30\u202fPM" in timeline_of(card)
+
+
+@pytest.mark.parametrize(
+    ("locale", "shown"),
+    [
+        ("en", "Jan 15, 2024, 2:30\u202fPM"),  # CLDR: a narrow no-break space
+        ("ru", "15 янв. 2024\u202fг., 14:30"),
+        ("uk", "15 січ. 2024\u202fр., 14:30"),
+    ],
+)
+def test_a_moment_is_shown_with_the_full_year_in_each_language(
+    client, manager, party, locale, shown
+):
+    client.login(manager.email)
+    client.send(f"/clients/{party.id}/interactions", a_call(occurred_at="2024-01-15T14:30"))
+    client.send("/language", {"locale": locale})
+
+    card = client.get(f"/clients/{party.id}").get_data(as_text=True)
+
+    assert shown in timeline_of(card)
 
 
 BAD_INPUT = [
