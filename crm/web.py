@@ -1,5 +1,6 @@
 """Web plumbing shared by every blueprint: page-or-fragment, permissions, headers, errors."""
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -133,9 +134,13 @@ def when(value: datetime | None, format: str = "short") -> str:  # noqa: A002 - 
     return format_datetime(value, pattern)
 
 
+# CLDR's currency spacing, which Babel leaves out: a letter code next to a digit gets a space.
+_CODE_TOUCHES_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+
+
 def money(value: object, currency: str) -> str:
-    """An amount with its currency, the user's way: "1 234,50 ₴", "UAH 1,234.50"."""
-    return format_currency(value, currency)
+    """An amount with its currency, the user's way: "1 234,50 ₴", "UAH 1,234.50", "$1,234.50"."""
+    return _CODE_TOUCHES_DIGIT.sub("\u00a0", format_currency(value, currency))
 
 
 def amount(value: object) -> str:

@@ -76,10 +76,10 @@ def test_each_column_shows_its_sales_of_the_last_12_months(client, olena):
     place(make_party(olena, "Без продажів"), "prospect")
     html = client.get("/pipeline").get_data(as_text=True)
     total = re.search(r'class="board-column-sales"[^>]*>([^<]+)<', column_html(html, "client"))
-    assert total.group(1) == "12-month sales: UAH1,100.00"
+    assert total.group(1) == "12-month sales: UAH\u00a01,100.00"
     assert "board-column-sales" not in column_html(html, "prospect")
     fragment = client.get("/pipeline?mine=1", headers=HTMX).get_data(as_text=True)
-    assert "UAH1,100.00" in column_html(fragment, "client")
+    assert "UAH\u00a01,100.00" in column_html(fragment, "client")
 
 
 def test_a_card_with_an_open_suggestion_shows_a_badge_linking_to_the_card(client, prospect):
@@ -96,9 +96,9 @@ def test_columns_after_a_board_move_keep_their_totals_and_badges(client, olena, 
     response = client.send(f"/pipeline/move/{prospect.id}?from=board", data, htmx=True)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "UAH50.00" in column_html(html, "prospect")
+    assert "UAH\u00a050.00" in column_html(html, "prospect")
     assert "Suggested: First-time buyer" in column_html(html, "prospect")  # the other card's
-    assert "UAH100.00" in column_html(html, "client")
+    assert "UAH\u00a0100.00" in column_html(html, "client")
     assert "Suggested" not in column_html(html, "client")  # moot now: the client is above it
 
 
@@ -153,7 +153,7 @@ def test_the_card_shows_the_suggestion_and_the_sales_with_links_to_their_offers(
     assert "Suggested: Repeat buyer" in block  # the second sale within 12 months
     assert 'name="csrf_token"' in block and 'hx-post="/clients/' in block
     assert "Accept" in block and "Dismiss" in block
-    assert "UAH2,600.00" in block  # the last 12 months
+    assert "UAH\u00a02,600.00" in block  # the last 12 months
     assert f'<a href="/offers/{offer.id}">КП-2026-0007-v2</a>' in block
 
     page = client.get(f"/clients/{prospect.id}/sales").get_data(as_text=True)
