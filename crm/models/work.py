@@ -87,9 +87,13 @@ class Task(db.Model):
     due_time: Mapped[time | None]
     priority: Mapped[int] = mapped_column(default=Priority.NORMAL)
     status: Mapped[str] = mapped_column(String(12), default=TaskStatus.OPEN)
-    # Repeat every N days/weeks/months: completing it creates the next one.
+    # Repeat every N days/weeks/months: completing it creates the next one. The series is
+    # counted from its first date (turn 0), so that a monthly task from the 31st comes back
+    # on the last day of shorter months and on the 31st again after them.
     repeat_every: Mapped[int | None]
     repeat_unit: Mapped[str | None] = mapped_column(String(8))
+    repeat_start: Mapped[date | None]
+    repeat_turn: Mapped[int] = mapped_column(default=0, server_default="0")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]

@@ -74,6 +74,7 @@ def create_task(actor: User, data: TaskData) -> Task:
         priority=data.priority,
         repeat_every=data.repeat_every,
         repeat_unit=data.repeat_unit,
+        repeat_start=data.due_date if data.repeat_unit else None,
         created_by_id=actor.id,
     )
     db.session.add(task)
@@ -129,17 +130,23 @@ def _require_change(actor: User, task: Task, expected_version: int | None) -> No
 
 
 def next_due(task: Task, today: date) -> date:
-    """The next date of a repeating task: its cadence kept, missed turns skipped.
+    """The next date of a repeating task: its cadence kept, missed turns skipped."""
+    return _next_turn(task, today)[1]
 
-    Counted in whole turns from this task's due date (a monthly task due on 31 January
-    comes back on 28 February; the follow-up then counts from the 28th).
+
+def _next_turn(task: Task, today: date) -> tuple[int, date]:
+    """The series' next turn due today or later, and after the task's date if it was moved.
+
+    Turns count from the series' first date, so months never drift: a monthly task from
+    31 January comes back on 28 February, then on 31 March.
     """
-    turns = 1
-    while (
-        due := task.due_date + relativedelta(**{task.repeat_unit: task.repeat_every * turns})
-    ) < today:
-        turns += 1
-    return due
+    start = task.repeat_start or task.due_date
+    turn = task.repeat_turn + 1
+    while True:
+        due = start + relativedelta(**{task.repeat_unit: task.repeat_every * turn})
+        if due >= today and due > task.due_date:
+            return turn, due
+        turn += 1
 
 
 def complete_task(actor: User, task: Task, expected_version: int | None = None) -> Task | None:
@@ -149,17 +156,20 @@ def complete_task(actor: User, task: Task, expected_version: int | None = None) 
     _flush()
     if not task.repeat_unit:
         return None
+    turn, due = _next_turn(task, local_today())
     follow_up = Task(
         title=task.title,
         description=task.description,
         party_id=task.party_id,
         contact_id=task.contact_id,
         assignee_id=task.assignee_id,
-        due_date=next_due(task, local_today()),
+        due_date=due,
         due_time=task.due_time,
         priority=task.priority,
         repeat_every=task.repeat_every,
         repeat_unit=task.repeat_unit,
+        repeat_start=task.repeat_start or task.due_date,
+        repeat_turn=turn,
         created_by_id=actor.id,
     )
     db.session.add(follow_up)

@@ -1,6 +1,8 @@
 """Interactions move the last contact; tasks repeat, move with a hand-over, and guard access."""
 
+from dataclasses import replace
 from datetime import date, time, timedelta
+from unittest.mock import patch
 
 import pytest
 from sqlalchemy import select
@@ -82,6 +84,43 @@ def test_completing_a_repeating_task_creates_the_next_one(manager):
     assert task.status == TaskStatus.DONE and follow_up.status == TaskStatus.OPEN
     assert follow_up.due_date > task.due_date and follow_up.repeat_unit == "weeks"
     assert tasks.complete_task(manager, follow_up) is not None
+
+
+def complete_series(manager, task, times: int) -> list[date]:  # noqa: ANN001
+    """Complete the task and its follow-ups on their due dates; the dates they came due."""
+    dates = [task.due_date]
+    for _ in range(times):
+        with patch("crm.services.tasks.local_today", return_value=task.due_date):
+            task = tasks.complete_task(manager, task)
+        dates.append(task.due_date)
+    return dates
+
+
+def test_a_monthly_task_from_the_31st_keeps_to_the_month_end_without_drifting(manager):
+    data = task_data(manager, repeat_every=1, repeat_unit="months")
+    task = tasks.create_task(manager, replace(data, due_date=date(2027, 1, 31)))
+
+    dates = complete_series(manager, task, 4)
+
+    assert dates == [
+        date(2027, 1, 31),
+        date(2027, 2, 28),
+        date(2027, 3, 31),  # not the 28th
+        date(2027, 4, 30),
+        date(2027, 5, 31),
+    ]
+
+
+def test_a_postponed_turn_does_not_move_or_swallow_the_next_ones(manager):
+    data = task_data(manager, repeat_every=1, repeat_unit="months")
+    task = tasks.create_task(manager, replace(data, due_date=date(2027, 1, 31)))
+    tasks.reschedule_task(manager, task, date(2027, 2, 3), None)  # January's, done late
+
+    with patch("crm.services.tasks.local_today", return_value=date(2027, 2, 3)):
+        february = tasks.complete_task(manager, task)
+
+    assert february.due_date == date(2027, 2, 28)
+    assert complete_series(manager, february, 1)[-1] == date(2027, 3, 31)
 
 
 def test_closed_or_stale_tasks_cannot_change(manager):
