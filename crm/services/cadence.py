@@ -12,6 +12,7 @@ from crm.models.base import utcnow
 from crm.services.access import visible
 from crm.services.clock import local_date, local_today
 from crm.services.tasks import TaskData, create_task
+from crm.services.users import in_language_of
 
 
 def due_since(stage: Stage, now: datetime | None = None) -> datetime:
@@ -113,10 +114,12 @@ def plan_next_contact(actor: User, party: Party) -> tuple[Task, bool]:
         return existing, False
     today = local_today()
     due = local_date(party.last_contact_at + interval) if party.last_contact_at else today
+    with in_language_of(assignee):  # the task is theirs: in their language
+        title = str(_l("Contact %(name)s", name=party.name))[:200]
     task = create_task(
         actor,
         TaskData(
-            title=str(_l("Contact %(name)s", name=party.name))[:200],
+            title=title,
             assignee=assignee,
             due_date=max(due, today),
             party=party,

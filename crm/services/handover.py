@@ -12,6 +12,7 @@ from crm.services import audit
 from crm.services.clock import local_today
 from crm.services.errors import DomainError, PermissionDeniedError
 from crm.services.ladder import stages
+from crm.services.users import in_language_of
 
 INTRODUCTION_DUE_DAYS = 3
 
@@ -60,10 +61,13 @@ def hand_over(
             version=party.version,
         )
         if is_key_client(party, top_half_from):
+            with in_language_of(to_user):  # the task is theirs: in their language
+                title = _("Introduce yourself to %(name)s", name=party.name)[:200]
+                description = _("You took over this client from %(name)s.", name=from_user.name)
             db.session.add(
                 Task(
-                    title=_("Introduce yourself to %(name)s", name=party.name)[:200],
-                    description=_("You took over this client from %(name)s.", name=from_user.name),
+                    title=title,
+                    description=description,
                     party_id=party.id,
                     assignee_id=to_user.id,
                     due_date=due,

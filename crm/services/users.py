@@ -1,11 +1,13 @@
 """Users: password hashing (Argon2id), login with throttling, roles, deactivation."""
 
+from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 from decimal import Decimal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
@@ -146,3 +148,9 @@ def managers(include_inactive: bool = False) -> list[User]:
 
 def all_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.active.desc(), User.name)))
+
+
+def in_language_of(user: User) -> AbstractContextManager:
+    """Write text stored for a user (a task the system gives them) in their language; without
+    a chosen language, in the current one."""
+    return force_locale(user.locale) if user.locale else nullcontext()
