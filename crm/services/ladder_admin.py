@@ -2,24 +2,48 @@
 
 Whenever stages go away (a model switch, a removed stage) the admin maps them to stages
 that stay, and every party on them moves, recorded as a stage change with source
-"model_change".
+"model_change". Every change of the ladder itself is in the audit log (`ladder_history`).
 """
 
 import re
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
-from crm.models import LossReason, Party, Stage, StageMove, User
+from crm.models import AuditEntry, LossReason, Party, Stage, StageMove, User
 from crm.models.base import utcnow
+from crm.services import audit
 from crm.services.errors import DomainError, PermissionDeniedError
-from crm.services.ladder import stages
-from crm.services.settings import set_setting
+from crm.services.ladder import reason_name, stage_name, stages
+from crm.services.settings import get_setting, set_setting
 from crm.services.stage_models import LOSS_REASONS, MODELS
 
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 MAX_INTERVAL_DAYS = 3650
+STAGE_FIELDS = ("name", "color", "contact_interval_days")
+HISTORY_ENTITIES = ("stage", "loss_reason", "stage_model")
+
+
+def _stage_state(stage: Stage) -> dict:
+    return {
+        "name": str(stage_name(stage)),
+        "color": stage.color,
+        "contact_interval_days": stage.contact_interval_days,
+    }
+
+
+def ladder_history(limit: int = 15) -> list[AuditEntry]:
+    """The latest changes of the ladder and the loss reasons, newest first."""
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.entity.in_(HISTORY_ENTITIES))
+        .options(selectinload(AuditEntry.user))
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
 
 
 def _require_admin(actor: User) -> None:
@@ -105,13 +129,17 @@ def switch_model(actor: User, model_key: str, mapping: dict[int, str]) -> list[S
     missing = [s for s in old if mapping.get(s.id) not in new_keys]
     if missing:
         raise DomainError(_l("Every current stage needs a stage to go to."))
+    before = get_setting("stage_model")
     created = install_model(model_key)
     by_key = {stage.key: stage for stage in created}
     now = utcnow()
+    moved = 0
     for stage in old:
-        _relocate(actor, stage, by_key[mapping[stage.id]])
+        moved += _relocate(actor, stage, by_key[mapping[stage.id]])
         stage.archived_at = now
     db.session.flush()
+    changes = {"model": [before, model_key], "parties": moved}
+    audit.record(actor, "stage_model", 0, "switch", changes=changes)
     return created
 
 
@@ -133,6 +161,7 @@ def add_stage(actor: User, name: str, color: str, interval_days: int) -> Stage:
     db.session.add(stage)
     set_setting("stage_model", "custom")
     db.session.flush()
+    audit.record(actor, "stage", stage.id, "create", changes=audit.diff({}, _stage_state(stage)))
     return stage
 
 
@@ -140,11 +169,17 @@ def update_stage(actor: User, stage: Stage, name: str, color: str, interval_days
     """Rename a stage (empty name: back to the built-in one), recolour, change its interval."""
     _require_admin(actor)
     _check_stage(name, color, interval_days, built_in=stage.key is not None)
+    before = _stage_state(stage)
     stage.custom_name = (name.strip() or None) if stage.key else name.strip()
     stage.color = color
     stage.contact_interval_days = interval_days
+    changes = audit.diff(before, _stage_state(stage))
+    if not changes:
+        return
     set_setting("stage_model", "custom")
     db.session.flush()
+    changes["stage"] = str(stage_name(stage))
+    audit.record(actor, "stage", stage.id, "update", changes=changes)
 
 
 def shift_stage(actor: User, stage: Stage, step: int) -> None:
@@ -160,6 +195,8 @@ def shift_stage(actor: User, stage: Stage, step: int) -> None:
         stage.position, neighbour.position = neighbour.position, stage.position
         set_setting("stage_model", "custom")
         db.session.flush()
+        changes = {"name": str(stage_name(stage)), "past": str(stage_name(neighbour))}
+        audit.record(actor, "stage", stage.id, "up" if step > 0 else "down", changes=changes)
 
 
 def remove_stage(actor: User, stage: Stage, target: Stage) -> int:
@@ -177,6 +214,8 @@ def remove_stage(actor: User, stage: Stage, target: Stage) -> int:
     stage.archived_at = utcnow()
     set_setting("stage_model", "custom")
     db.session.flush()
+    changes = {"name": str(stage_name(stage)), "to": str(stage_name(target)), "parties": moved}
+    audit.record(actor, "stage", stage.id, "remove", changes=changes)
     return moved
 
 
@@ -188,6 +227,7 @@ def add_reason(actor: User, name: str) -> LossReason:
     reason = LossReason(custom_name=name.strip(), position=position + 1)
     db.session.add(reason)
     db.session.flush()
+    audit.record(actor, "loss_reason", reason.id, "create", changes={"name": [None, name.strip()]})
     return reason
 
 
@@ -195,6 +235,11 @@ def update_reason(actor: User, reason: LossReason, name: str, active: bool) -> N
     """Rename (empty: back to the built-in name) or retire a reason; old moves keep it."""
     _require_admin(actor)
     _check_reason(name, built_in=reason.key is not None)
+    before = {"name": str(reason_name(reason)), "active": reason.active}
     reason.custom_name = (name.strip() or None) if reason.key else name.strip()
     reason.active = active
     db.session.flush()
+    changes = audit.diff(before, {"name": str(reason_name(reason)), "active": reason.active})
+    if changes:
+        changes["reason"] = str(reason_name(reason))
+        audit.record(actor, "loss_reason", reason.id, "update", changes=changes)

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from crm.blueprints.admin import bp
 from crm.blueprints.admin.ladder_forms import RemoveStageForm, StageForm, mapping_form
+from crm.blueprints.admin.ladder_history import describe
 from crm.extensions import db
 from crm.models import Stage
 from crm.services import ladder_admin, ladder_stats
@@ -114,6 +115,7 @@ def _ladder_page(
                 for key, (title, specs) in MODELS.items()
             ],
             "on_ladder": sum(row.parties for row in rows),
+            "history": [(entry, describe(entry)) for entry in ladder_admin.ladder_history()],
         }
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
