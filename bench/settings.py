@@ -27,7 +27,7 @@ OFFERS_TARGET_MS, EDITOR_TARGET_MS, PDF_TARGET_MS = 50.0, 50.0, 300.0
 PDF_LINES, PDF_RENDERS = 20, 10
 DEEP_OFFSET = 15_000  # the "later page" of /offers starts after this many offers
 PRODUCT_TERM = "кресло"  # typed into the editor's product picker
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')  # any attribute order
 
 
 def log(message: str) -> None:
