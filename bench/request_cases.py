@@ -132,7 +132,8 @@ def line_change(client, get, offer_id: int, line_id: int, quantity: float):  # n
 
 
 def work_cases(get, inputs: dict, hx: dict) -> list[tuple]:  # noqa: ANN001
-    """Rows for the daily work (issue 4), as (name, kind, target, urls, headers)."""
+    """Rows for the daily work (issue 4) and the team and ladder reports, as (name, kind,
+    target, urls, headers)."""
     overdue, today, upcoming, open_tasks = inputs["my_day"]
     long_cards = [f"/clients/{i}" for i in inputs["long_timelines"]]
     more_urls = timeline_more_urls(get, long_cards[:60], depth=3)
@@ -175,6 +176,9 @@ def work_cases(get, inputs: dict, hx: dict) -> list[tuple]:  # noqa: ANN001
             hx,
         ),
         (needs_contact, "fragment", NEEDS_CONTACT_TARGET_MS, ["/clients?needs_contact=1"], hx),
+        ("Team workload /team", "page", WORK_TARGET_MS, ["/team"], {}),
+        ("Team contact cadence /team/cadence", "page", WORK_TARGET_MS, ["/team/cadence"], {}),
+        ("Ladder report /reports/ladder (last 90 days)", "page", None, ["/reports/ladder"], {}),
     ]
 
 

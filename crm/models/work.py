@@ -32,6 +32,8 @@ class Interaction(db.Model):
     __table_args__ = (
         Index("ix_interactions_party_at", "party_id", "occurred_at", "id"),
         Index("ix_interactions_author_at", "author_id", "occurred_at"),
+        # The team's contacts of the last 30 days, counted from the index alone.
+        Index("ix_interactions_at_type_author", "occurred_at", "type", "author_id"),
         CheckConstraint("satisfaction BETWEEN 1 AND 5", name="satisfaction"),
     )
 
@@ -74,7 +76,8 @@ class Task(db.Model):
     __table_args__ = (
         Index("ix_tasks_assignee_open_due", "assignee_id", "status", "due_date", "id"),
         Index("ix_tasks_party_status", "party_id", "status", "due_date", "id"),
-        Index("ix_tasks_status_due", "status", "due_date", "id"),
+        # assignee_id last: open and overdue tasks per person are counted from the index alone.
+        Index("ix_tasks_status_due", "status", "due_date", "id", "assignee_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 
 from crm.extensions import db
 from crm.models import MEANINGFUL, Interaction, Party, Stage, Task, TaskStatus, User
@@ -43,10 +43,13 @@ def team_workload(ladder: list[Stage], today: date | None = None) -> list[Worklo
         .group_by(Task.assignee_id)
     )
     since = utcnow() - timedelta(days=30)
+    # "+ 0" keeps SQLite from walking (author, date) for its order: the month's rows are read
+    # from (occurred_at, type, author_id) alone, 38,000 instead of a million at 100k parties.
+    author = Interaction.author_id + literal_column("0")
     contacts = _grouped(
-        select(Interaction.author_id, func.count())
+        select(author, func.count())
         .where(Interaction.occurred_at >= since, Interaction.type.in_(list(MEANINGFUL)))
-        .group_by(Interaction.author_id)
+        .group_by(author)
     )
     needing = _grouped(
         select(Party.owner_id, func.count())
