@@ -8,7 +8,7 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.models import Party, Stage
 from crm.models.base import utcnow
-from crm.services import cadence, ladder, leads, team
+from crm.services import cadence, interactions, ladder, leads, team
 from crm.services.errors import DomainError, PermissionDeniedError
 from crm.services.tasks import TaskData, create_task
 from tests.factories import make_party, make_user
@@ -64,6 +64,20 @@ def test_team_workload_counts_each_manager_in_grouped_queries(manager, admin):
         2,
     )
     assert rows[admin.id].parties == 0
+
+
+def test_team_workload_counts_the_meaningful_contacts_of_the_last_30_days(manager, admin):
+    party = make_party(manager, "A")
+    now = utcnow()
+    for kind, days_ago in (("call", 1), ("meeting", 29), ("note", 2), ("email", 31)):
+        interactions.log_interaction(
+            manager, party, type=kind, occurred_at=now - timedelta(days=days_ago), summary="x"
+        )
+    interactions.log_interaction(admin, party, type="visit", occurred_at=now, summary="x")
+
+    rows = {w.user.id: w for w in team.team_workload(ladder.stages())}
+
+    assert (rows[manager.id].contacts_30_days, rows[admin.id].contacts_30_days) == (2, 1)
 
 
 @pytest.fixture
