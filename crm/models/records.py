@@ -14,7 +14,11 @@ class AuditEntry(db.Model):
     """Who changed what, when: each field's old and new value."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_party_id", "party_id", "id"),)
+    __table_args__ = (
+        Index("ix_audit_party_id", "party_id", "id"),
+        # One kind of entry (exports, ladder changes, a product's edits) without a full scan.
+        Index("ix_audit_entity", "entity", "entity_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)

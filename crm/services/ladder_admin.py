@@ -16,7 +16,7 @@ from crm.models import AuditEntry, LossReason, Party, Stage, StageMove, User
 from crm.models.base import utcnow
 from crm.services import audit
 from crm.services.errors import DomainError, PermissionDeniedError
-from crm.services.ladder import reason_name, stage_name, stages
+from crm.services.ladder import stages
 from crm.services.settings import get_setting, set_setting
 from crm.services.stage_models import LOSS_REASONS, MODELS
 
@@ -27,11 +27,17 @@ HISTORY_ENTITIES = ("stage", "loss_reason", "stage_model")
 
 
 def _stage_state(stage: Stage) -> dict:
+    """What the history compares; a built-in name is None (shown in each reader's language)."""
     return {
-        "name": str(stage_name(stage)),
+        "name": stage.custom_name,
         "color": stage.color,
         "contact_interval_days": stage.contact_interval_days,
     }
+
+
+def _ref(row: Stage | LossReason) -> dict:
+    """A stage or reason as the history names it: its own name, or its built-in key."""
+    return {"name": row.custom_name, "key": row.key}
 
 
 def ladder_history(limit: int = 15) -> list[AuditEntry]:
@@ -178,7 +184,7 @@ def update_stage(actor: User, stage: Stage, name: str, color: str, interval_days
         return
     set_setting("stage_model", "custom")
     db.session.flush()
-    changes["stage"] = str(stage_name(stage))
+    changes["stage"] = _ref(stage)
     audit.record(actor, "stage", stage.id, "update", changes=changes)
 
 
@@ -195,7 +201,7 @@ def shift_stage(actor: User, stage: Stage, step: int) -> None:
         stage.position, neighbour.position = neighbour.position, stage.position
         set_setting("stage_model", "custom")
         db.session.flush()
-        changes = {"name": str(stage_name(stage)), "past": str(stage_name(neighbour))}
+        changes = {"stage": _ref(stage), "past": _ref(neighbour)}
         audit.record(actor, "stage", stage.id, "up" if step > 0 else "down", changes=changes)
 
 
@@ -214,7 +220,7 @@ def remove_stage(actor: User, stage: Stage, target: Stage) -> int:
     stage.archived_at = utcnow()
     set_setting("stage_model", "custom")
     db.session.flush()
-    changes = {"name": str(stage_name(stage)), "to": str(stage_name(target)), "parties": moved}
+    changes = {"stage": _ref(stage), "to": _ref(target), "parties": moved}
     audit.record(actor, "stage", stage.id, "remove", changes=changes)
     return moved
 
@@ -235,11 +241,11 @@ def update_reason(actor: User, reason: LossReason, name: str, active: bool) -> N
     """Rename (empty: back to the built-in name) or retire a reason; old moves keep it."""
     _require_admin(actor)
     _check_reason(name, built_in=reason.key is not None)
-    before = {"name": str(reason_name(reason)), "active": reason.active}
+    before = {"name": reason.custom_name, "active": reason.active}
     reason.custom_name = (name.strip() or None) if reason.key else name.strip()
     reason.active = active
     db.session.flush()
-    changes = audit.diff(before, {"name": str(reason_name(reason)), "active": reason.active})
+    changes = audit.diff(before, {"name": reason.custom_name, "active": reason.active})
     if changes:
-        changes["reason"] = str(reason_name(reason))
+        changes["reason"] = _ref(reason)
         audit.record(actor, "loss_reason", reason.id, "update", changes=changes)

@@ -78,6 +78,14 @@ def check_sendable(actor: User, offer: Offer, today: date | None = None) -> None
         raise DomainError(_l("Only a draft can be sent."))
     if not offer.lines:
         raise DomainError(_l("Add at least one line before sending the offer."))
+    previous = offer.previous
+    if previous is not None and previous.status == OfferStatus.ACCEPTED:
+        raise DomainError(
+            _l(
+                "The client accepted %(number)s meanwhile: this revision is not needed.",
+                number=previous.display_number,
+            )
+        )
     if offer.valid_until < (today or local_today()):
         raise DomainError(_l("The offer's validity has already ended: change “valid until”."))
     if needs_approval(actor, offer):
@@ -148,6 +156,10 @@ def mark_sent(
     freeze_pdf(offer, pdf)
     offer.status = OfferStatus.SENT
     offer.sent_at = utcnow()
+    previous = offer.previous
+    if previous is not None and previous.status == OfferStatus.SENT:
+        # Until now the client held the previous revision (and could still accept it).
+        previous.status = OfferStatus.SUPERSEDED
     flush_or_conflict()
     record_event(offer, actor, "sent", contact_email)
     log_interaction(
@@ -200,7 +212,9 @@ def revise(actor: User, offer: Offer, expected_version: int | None = None) -> Of
     """A new draft with the same number and the next version suffix, linked to this one.
 
     Only the latest revision is revised; the source's version is bumped, so two people
-    revising at once get one new revision and one edit conflict.
+    revising at once get one new revision and one edit conflict. A sent source stays what
+    the client holds (it can still be accepted) until the new revision is sent; if the draft
+    is cancelled instead, nothing about the sent one has changed.
     """
     require_editor(actor)
     if expected_version is not None and offer.version != expected_version:
@@ -221,7 +235,8 @@ def revise(actor: User, offer: Offer, expected_version: int | None = None) -> Of
         previous_id=offer.id,
         party_id=offer.party_id,
         contact_id=offer.contact_id,
-        owner_id=offer.owner_id,
+        # A manager who left hands nothing on: whoever revises takes the offer over.
+        owner_id=offer.owner_id if offer.owner.active else actor.id,
         created_by_id=actor.id,
         currency=offer.currency,
         exchange_rate=offer.exchange_rate,
@@ -234,8 +249,6 @@ def revise(actor: User, offer: Offer, expected_version: int | None = None) -> Of
         prices_include_vat=offer.prices_include_vat,
     )
     copy.lines = [_copy_line(line) for line in offer.lines]
-    if offer.status == OfferStatus.SENT:
-        offer.status = OfferStatus.SUPERSEDED
     db.session.add(copy)
     flush_or_conflict()
     record_event(copy, actor, "revised", offer.display_number)

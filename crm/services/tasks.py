@@ -190,10 +190,15 @@ def reschedule_task(
     due_date: date,
     due_time: time | None,
     expected_version: int | None = None,
+    *,
+    whole_series: bool = False,
 ) -> None:
-    """Move the task to another day (and time)."""
+    """Move the task to another day (and time). For a repeating task only this time moves,
+    unless `whole_series`: then the next repetitions count from the new date."""
     _require_change(actor, task, expected_version)
     task.due_date, task.due_time = due_date, due_time
+    if whole_series and task.repeat_unit:
+        task.repeat_start, task.repeat_turn = due_date, 0
     _flush()
 
 

@@ -1,11 +1,13 @@
 """The ladder's own changes are recorded: who renamed, moved, added or removed which stage."""
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import AuditEntry
 from crm.services import ladder, ladder_stats
+from crm.services.stage_models import STAGE_NAMES
 from tests.blueprints.test_admin_ladder import put_on, reason, stage, stage_data, text
 
 
@@ -71,3 +73,26 @@ def test_reason_changes_are_listed_too(as_admin):
 
     assert "Loss reason added: “Merged with another firm”" in history
     assert "Loss reason “Too dear”: name “Price” → “Too dear”; retired" in history
+
+
+def test_built_in_names_in_the_history_follow_the_readers_language(app, as_admin):
+    prospect = stage("prospect")
+    as_admin.send(f"/admin/ladder/stages/{prospect.id}/move/up")
+    as_admin.send("/language", {"locale": "uk"})
+    with app.test_request_context(), force_locale("uk"):
+        prospect_uk, buyer_uk = STAGE_NAMES["prospect"], STAGE_NAMES["first_time_buyer"]
+        expected = f"Стадію «{prospect_uk}» піднято вище за «{buyer_uk}»"
+
+    history = text(as_admin.get("/admin/ladder")).split("Останні зміни", 1)[1]
+
+    assert expected in history
+
+
+def test_a_change_made_in_place_updates_the_history_too(as_admin):
+    prospect = stage("prospect")
+
+    response = as_admin.send(f"/admin/ladder/stages/{prospect.id}/move/up", htmx=True)
+
+    page = response.get_data(as_text=True)
+    assert '<section id="ladder-history" class="card"' in page and 'hx-swap-oob="true"' in page
+    assert "Stage “Prospect” moved up past “First-time buyer”" in text(response)

@@ -396,6 +396,28 @@ def test_reschedule_moves_the_task(client, manager):
     assert (moved.due_date, moved.due_time) == (new_day, time(16, 15))
 
 
+def test_a_repeating_task_asks_whether_the_next_repetitions_move_too(client, manager):
+    once = make_task(manager)
+    weekly = make_task(manager, due=date(2027, 3, 1), repeat_every=1, repeat_unit="weeks")
+    client.login(manager.email)
+    label = "The next repetitions move too"
+    assert label not in client.get(f"/tasks/{once.id}/reschedule", headers=HTMX).text
+    assert label in client.get(f"/tasks/{weekly.id}/reschedule", headers=HTMX).text
+
+    client.send(
+        f"/tasks/{weekly.id}/reschedule",
+        {"version": 1, "due_date": "2027-03-03", "whole_series": "y"},
+        htmx=True,
+    )
+
+    moved = fresh(weekly.id)
+    assert (moved.due_date, moved.repeat_start, moved.repeat_turn) == (
+        date(2027, 3, 3),
+        date(2027, 3, 3),
+        0,
+    )
+
+
 @pytest.mark.parametrize(
     ("due_date", "due_time", "field", "message"),
     [

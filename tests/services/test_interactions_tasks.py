@@ -123,6 +123,18 @@ def test_a_postponed_turn_does_not_move_or_swallow_the_next_ones(manager):
     assert complete_series(manager, february, 1)[-1] == date(2027, 3, 31)
 
 
+def test_moving_the_whole_series_makes_the_next_turns_count_from_the_new_date(manager):
+    data = task_data(manager, repeat_every=1, repeat_unit="weeks")
+    task = tasks.create_task(manager, replace(data, due_date=date(2027, 3, 1)))  # a Monday
+    tasks.reschedule_task(manager, task, date(2027, 3, 3), None, whole_series=True)
+
+    assert complete_series(manager, task, 2) == [
+        date(2027, 3, 3),
+        date(2027, 3, 10),
+        date(2027, 3, 17),
+    ]
+
+
 def test_closed_or_stale_tasks_cannot_change(manager):
     task = tasks.create_task(manager, task_data(manager))
     opened = task.version

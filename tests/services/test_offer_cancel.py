@@ -113,9 +113,48 @@ def test_cancelled_offers_are_not_open_so_a_hand_over_leaves_them(admin, manager
 
 
 def test_the_preview_of_a_cancelled_offer_says_so_on_every_page(manager, offer):
+    product_id = offer.lines[0].product_id
+    for _ in range(24):  # enough lines for a second page
+        offer_lines.add_product_line(manager, offer, product_id, D(1), offer.version)
     offer.language = "uk"
     offer_flow.cancel(manager, offer, offer.version)
 
-    text = PdfReader(io.BytesIO(offer_pdf_bytes(offer))).pages[0].extract_text()
+    pages = PdfReader(io.BytesIO(offer_pdf_bytes(offer))).pages
 
-    assert "Скасовано: недійсна" in text
+    assert len(pages) >= 2
+    assert all("Скасовано: недійсна" in page.extract_text() for page in pages)
+
+
+def test_cancelling_a_new_revision_leaves_the_sent_one_with_the_client(manager, offer):
+    offer_flow.mark_sent(manager, offer, offer.version)
+    revision = offer_flow.revise(manager, offer, offer.version)
+    db.session.commit()
+
+    offer_flow.cancel(manager, revision, revision.version, "The client decided after all")
+    offer_flow.accept(manager, offer, offer.version)  # the sent one still counts
+    db.session.commit()
+
+    assert (offer.status, revision.status) == (OfferStatus.ACCEPTED, OfferStatus.CANCELLED)
+
+
+def test_a_revision_is_not_sent_after_the_client_accepted_the_previous_one(manager, offer):
+    offer_flow.mark_sent(manager, offer, offer.version)
+    revision = offer_flow.revise(manager, offer, offer.version)
+    offer_flow.accept(manager, offer, offer.version)
+    db.session.commit()
+
+    with pytest.raises(DomainError, match="accepted .* meanwhile"):
+        offer_flow.mark_sent(manager, revision, revision.version)
+    db.session.rollback()
+
+    assert (offer.status, revision.status) == (OfferStatus.ACCEPTED, OfferStatus.DRAFT)
+
+
+def test_a_revision_of_a_departed_managers_offer_belongs_to_whoever_makes_it(admin, manager, offer):
+    offer_flow.cancel(manager, offer, offer.version)
+    manager.active = False
+    db.session.commit()
+
+    revision = offer_flow.revise(admin, offer, offer.version)
+
+    assert revision.owner_id == admin.id

@@ -304,11 +304,14 @@ def test_a_revision_keeps_the_number_and_links_the_versions(admin, offer):
         offer.id,
     )
     assert revision.display_number == f"{offer.number}-v2"
-    assert (offer.status, revision.status) == (OfferStatus.SUPERSEDED, OfferStatus.DRAFT)
+    # The client still holds the sent one until the revision goes out.
+    assert (offer.status, revision.status) == (OfferStatus.SENT, OfferStatus.DRAFT)
     assert [line.name for line in revision.lines] == [line.name for line in offer.lines]
     assert revision.total == offer.total
     with pytest.raises(DomainError):
         offer_flow.revise(admin, revision)
+    _send(admin, revision)
+    assert (offer.status, revision.status) == (OfferStatus.SUPERSEDED, OfferStatus.SENT)
 
 
 def test_the_daily_command_writes_down_expiries(app, admin, offer):

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from crm.blueprints.admin import bp
 from crm.blueprints.admin.ladder_forms import RemoveStageForm, StageForm, mapping_form
-from crm.blueprints.admin.ladder_history import describe
+from crm.blueprints.admin.ladder_history import describe, model_title
 from crm.extensions import db
 from crm.models import Stage
 from crm.services import ladder_admin, ladder_stats
@@ -86,10 +86,6 @@ def _stage_rows(bound: StageForm | None, bound_id: int | None) -> list[StageRow]
     return rows
 
 
-def _model_title(key: str) -> str:
-    return str(MODELS[key][0]) if key in MODELS else _("Your own ladder")
-
-
 def _ladder_page(
     status: int = 200,
     *,
@@ -100,22 +96,23 @@ def _ladder_page(
 ):  # noqa: ANN202
     """The whole ladder page, or (for htmx) just its list of stages."""
     rows = _stage_rows(bound, bound_id)
-    context = {"rows": rows, "notice": notice}
+    history = [(entry, describe(entry)) for entry in ladder_admin.ladder_history()]
+    context = {"rows": rows, "notice": notice, "history": history, "history_oob": True}
     template = "admin/_ladder_stages.html"
     if not wants_fragment():
         template = "admin/ladder.html"
         model = ladder_stats.current_model()
         context |= {
+            "history_oob": False,
             "new_form": new_form
             or StageForm(formdata=None, prefix="new", taken=[row.name for row in rows]),
             "model": model,
-            "model_title": _model_title(model),
+            "model_title": model_title(model),
             "models": [
                 (key, str(title), [str(spec.name) for spec in specs if not spec.terminal])
                 for key, (title, specs) in MODELS.items()
             ],
             "on_ladder": sum(row.parties for row in rows),
-            "history": [(entry, describe(entry)) for entry in ladder_admin.ladder_history()],
         }
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
@@ -268,7 +265,7 @@ def _mapping(model_key: str, bound: bool = False) -> dict:
         "form": form,
         "table": [(stage, form[f"stage_{stage.id}"], counts.get(stage.id, 0)) for stage in ladder],
         "model_key": model_key,
-        "model_title": _model_title(model_key),
+        "model_title": model_title(model_key),
         "on_ladder": sum(counts.values()),
         "errors": [],
     }

@@ -134,7 +134,12 @@ def reschedule(task_id: int):
         return render_row_page(task, 422, mode="reschedule", form=form)
     try:
         reschedule_task(
-            current_user, task, form.due_date.data, form.due_time.data, form.expected_version
+            current_user,
+            task,
+            form.due_date.data,
+            form.due_time.data,
+            form.expected_version,
+            whole_series=form.whole_series.data,
         )
     except (PermissionDeniedError, NotFoundError):
         raise

@@ -5,7 +5,15 @@ from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    Field,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
     DataRequired,
     Length,
@@ -144,6 +152,8 @@ class TaskActionForm(FlaskForm):
 class RescheduleForm(TaskActionForm):
     due_date = DayField(_l("Due date"), [Filled(_l("Pick a due date."))])
     due_time = TimeOfDayField(_l("Time"), [Optional()], description=_l("Optional."))
+    # Only for a repeating task: unticked, only this time moves and the next keep their dates.
+    whole_series = BooleanField(_l("The next repetitions move too (they count from this date)"))
 
 
 class TaskForm(FlaskForm):
