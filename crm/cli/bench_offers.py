@@ -5,9 +5,9 @@ Used by `crm/cli/bench_data.py` once the parties are in: the catalogue of
 three years (drafts, awaiting approval, sent — some past their validity —, accepted, rejected,
 expired, and superseded revisions that share their number), numbered per year with an
 offer_counters row each; 100,000 lines (1-12 per offer) priced and totalled by
-crm/services/pricing.py exactly as the editor would; the offers' events; a sale per accepted
-offer plus sales recorded without an offer; and the "step up" suggestions those sales leave
-(a few hundred still open). Bulk Core inserts; its own random generator.
+crm/services/pricing.py exactly as the editor would; the offers' events; then the sales and
+the "step up" suggestions of `crm/cli/bench_sales.py`. Bulk Core inserts; its own random
+generator.
 """
 
 import random
@@ -20,6 +20,7 @@ import click
 from sqlalchemy import insert, select, text
 
 from crm.cli.bench_catalogue import BenchCatalogue, build_catalogue, cumulative, max_id, pick
+from crm.cli.bench_sales import add_sales
 from crm.cli.bench_work import _language
 from crm.extensions import db
 from crm.models import (
@@ -47,9 +48,8 @@ from crm.services import settings, users
 from crm.services.clock import local_today
 from crm.services.pricing import PricedLine, line_amounts, money, offer_totals
 from crm.services.pricing import unit_price as best_price
-from crm.services.sales import FIRST_SALE, REPEAT_SALE, REPEAT_WINDOW_DAYS, SUGGESTED_STAGE
 
-OFFERS, LINES, DIRECT_SALES = 20_000, 100_000, 6_000
+OFFERS, LINES = 20_000, 100_000
 HISTORY_DAYS = 3 * 365
 LINE_WEIGHTS = [9, 12, 13, 13, 12, 10, 9, 7, 5, 4, 3, 3]  # 1-12 lines; the total is then exact
 REVISIONS = {1: 86, 2: 10, 3: 4}
@@ -61,8 +61,6 @@ STATUS_BY_AGE = [
     (60, {S.DRAFT: 4, S.AWAITING_APPROVAL: 1, S.SENT: 25, S.ACCEPTED: 38, S.REJECTED: 30}),
     (None, {S.DRAFT: 2, S.SENT: 3, S.EXPIRED: 17, S.ACCEPTED: 42, S.REJECTED: 36}),
 ]
-# Suggestions of the last 45 days are open; of older ones the owner dismissed 70 %.
-SUGGESTION_OPEN_DAYS, DISMISSED = 45, 0.7
 ADMIN = ("director@bench.example", "Віктор Директоренко")  # approves discounts above 10 %
 FOREIGN = [("USD", "41.250000"), ("EUR", "44.800000")]  # ~3 % of offers, typed-in prices
 PLAIN, BIG = [2, 3, 5, 7, 10], [12, 15, 18, 20, 25]  # line discounts: within / above the limit
@@ -129,7 +127,7 @@ class OfferBuilder:
         rng = self.rng
         first = max(self.start, party["created"].date() + timedelta(days=1))
         day = first + timedelta(days=int((self.today - first).days * rng.random() ** 0.8))
-        created = self._moment(day)
+        created = self.moment(day)
         currency, rate = ("UAH", "1") if rng.random() > 0.03 else rng.choice(FOREIGN)
         language = _language(party["name"])
         owner = party["owner"] if party["owner"] and rng.random() < 0.9 else None
@@ -184,7 +182,7 @@ class OfferBuilder:
             wait = max(until - offer["sent_at"], timedelta(minutes=2))
             offer["decided_at"] = offer["sent_at"] + wait * (0.05 + 0.95 * rng.random() ** 1.5)
 
-    def _moment(self, day: date) -> datetime:
+    def moment(self, day: date) -> datetime:
         """A moment of a working day (09:00-19:00 at UTC+3), never in the future."""
         at = datetime.combine(day, time(6)) + timedelta(seconds=int(self.rng.random() * 36000))
         return min(at, self.now - timedelta(minutes=self.rng.randrange(5, 600)))
@@ -331,7 +329,7 @@ class OfferBuilder:
             self._history(offer)
             self.rows["offers"].append(offer)
             self.rows["lines"] += [{**line, "offer_id": offer["id"]} for line in offer["_lines"]]
-        self._sales(offers, stages)
+        add_sales(self, offers, stages)
 
     def _history(self, offer: dict) -> None:
         """The offer's events, its approval when a discount is above the limit, its version."""
@@ -366,90 +364,6 @@ class OfferBuilder:
             )
         offer["version"] = 1 + len(offer["_lines"]) + len(events)
         offer["updated_at"] = max(at for _, at, _, _ in events)
-
-    def _sales(self, offers: list[dict], stages: dict) -> None:
-        """A sale per accepted offer, DIRECT_SALES more without one, and their suggestions."""
-        rng, next_id = self.rng, max_id(Sale)
-        sales = []
-        for offer in offers:
-            if offer["status"] == S.ACCEPTED:
-                rate = offer["exchange_rate"]
-                sales.append(
-                    {
-                        "party_id": offer["party_id"],
-                        "offer_id": offer["id"],
-                        "sale_date": offer["decided_at"].date(),
-                        "amount": money(offer["total"] * rate),
-                        "one_off_amount": money(offer["one_off_total"] * rate),
-                        "monthly_amount": money(offer["monthly_total"] * rate),
-                        "yearly_amount": money(offer["yearly_total"] * rate),
-                        "created_by_id": offer["owner_id"],
-                        "created_at": offer["decided_at"],
-                        "_party": offer["_party"],
-                    }
-                )
-        buyers = [p for p in self.parties if p["position"] >= 2 and not p["terminal"]]
-        chosen = cumulative(buyers, [p["position"] for p in buyers])
-        for _ in range(DIRECT_SALES):  # recorded by hand, without an offer
-            party = pick(rng, chosen)
-            first = max(self.start, party["created"].date() + timedelta(days=1))
-            day = first + timedelta(days=int((self.today - first).days * rng.random()))
-            amount = money(Decimal(rng.lognormvariate(10.3, 0.9)))
-            sales.append(
-                {
-                    "party_id": party["id"],
-                    "offer_id": None,
-                    "sale_date": day,
-                    "amount": amount,
-                    "one_off_amount": amount,
-                    "monthly_amount": Decimal(0),
-                    "yearly_amount": Decimal(0),
-                    "created_by_id": party["owner"] or rng.choice(self.managers),
-                    "created_at": min(self._moment(day), self.now),
-                    "_party": party,
-                }
-            )
-        sales.sort(key=lambda sale: (sale["sale_date"], sale["created_at"]))
-        currency = settings.base_currency()
-        for number, sale in enumerate(sales, start=next_id + 1):
-            sale.update(id=number, currency=currency)
-        self.rows["sales"] = sales
-        self._suggestions(sales, stages)
-
-    def _suggestions(self, sales: list[dict], stages: dict) -> None:
-        """What `sales.suggest_after_sale` would have left: one open suggestion per party at
-        most: the recent ones open, most older ones dismissed by the owner, some ignored."""
-        rng, last_sale, open_ones = self.rng, {}, {}
-        for sale in sales:
-            party = sale["_party"]
-            previous = last_sale.get(party["id"])
-            repeat = previous and 0 < (sale["sale_date"] - previous).days <= REPEAT_WINDOW_DAYS
-            last_sale[party["id"]] = sale["sale_date"]
-            reason = REPEAT_SALE if repeat else FIRST_SALE
-            target = stages[SUGGESTED_STAGE[reason]]
-            if not (party["terminal"] or target["position"] > party["position"]):
-                continue
-            replaced = open_ones.get(party["id"])
-            if replaced:
-                replaced.update(status="dismissed", decided_at=sale["created_at"])
-            suggestion = {
-                "party_id": party["id"],
-                "stage_id": target["id"],
-                "sale_id": sale["id"],
-                "reason": reason,
-                "status": "open",
-                "created_at": sale["created_at"],
-                "decided_at": None,
-                "decided_by_id": None,
-            }
-            open_ones[party["id"]] = suggestion
-            self.rows["suggestions"].append(suggestion)
-        cutoff = self.now - timedelta(days=SUGGESTION_OPEN_DAYS)
-        for suggestion in open_ones.values():
-            if suggestion["created_at"] < cutoff and rng.random() < DISMISSED:
-                later = suggestion["created_at"] + timedelta(days=rng.expovariate(1 / 10))
-                suggestion.update(status="dismissed", decided_at=min(later, self.now))
-                suggestion["decided_by_id"] = self.owners[suggestion["party_id"]]
 
 
 def fill_offers(seed: int, managers: list[int], password: str) -> None:
