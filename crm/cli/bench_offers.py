@@ -4,8 +4,8 @@ Used by `crm/cli/bench_data.py` once the parties are in: the catalogue of
 `crm/cli/bench_catalogue.py`; 20,000 offers to clients on the ladder over
 three years (drafts, awaiting approval, sent — some past their validity —, accepted, rejected,
 expired, and superseded revisions that share their number), numbered per year with an
-offer_counters row each; 100,000 lines (1-12 per offer) priced and totalled by
-crm/services/pricing.py exactly as the editor would; the offers' events; then the sales and
+offer_counters row each; their 100,000 lines from `crm/cli/bench_offer_lines.py`; the
+offers' events; then the sales and
 the "step up" suggestions of `crm/cli/bench_sales.py`. Bulk Core inserts; its own random
 generator.
 """
@@ -20,6 +20,7 @@ import click
 from sqlalchemy import insert, select, text
 
 from crm.cli.bench_catalogue import BenchCatalogue, build_catalogue, cumulative, max_id, pick
+from crm.cli.bench_offer_lines import count_lines, price_lines
 from crm.cli.bench_sales import add_sales
 from crm.cli.bench_work import _language
 from crm.extensions import db
@@ -31,7 +32,6 @@ from crm.models import (
     OfferLine,
     Party,
     Product,
-    RevenueType,
     Role,
     Sale,
     SegmentPrice,
@@ -46,12 +46,9 @@ from crm.models.catalogue import VolumeTier
 from crm.models.offers import OfferStatus as S
 from crm.services import settings, users
 from crm.services.clock import local_today
-from crm.services.pricing import PricedLine, line_amounts, money, offer_totals
-from crm.services.pricing import unit_price as best_price
 
-OFFERS, LINES = 20_000, 100_000
+OFFERS = 20_000
 HISTORY_DAYS = 3 * 365
-LINE_WEIGHTS = [9, 12, 13, 13, 12, 10, 9, 7, 5, 4, 3, 3]  # 1-12 lines; the total is then exact
 REVISIONS = {1: 86, 2: 10, 3: 4}
 # Offers per party by its stage now: buyers get more; final status by the offer's age in days.
 STAGE_WEIGHTS = {"suspect": 0.15, "prospect": 0.6, "first_time_buyer": 1.5, "repeat_buyer": 2.5}
@@ -63,9 +60,7 @@ STATUS_BY_AGE = [
 ]
 ADMIN = ("director@bench.example", "Віктор Директоренко")  # approves discounts above 10 %
 FOREIGN = [("USD", "41.250000"), ("EUR", "44.800000")]  # ~3 % of offers, typed-in prices
-PLAIN, BIG = [2, 3, 5, 7, 10], [12, 15, 18, 20, 25]  # line discounts: within / above the limit
 
-FREE_LINES = ["Доставка на объект", "Демонтаж старой мебели", "Индивидуальный размер", "Подъём"]
 TEXTS = {  # intro, terms per document language
     "ru": ("Благодарим за интерес к нашей продукции. Предлагаем:",
            "Предоплата 50 %, поставка 14 рабочих дней."),
@@ -115,11 +110,11 @@ class OfferBuilder:
                 self._decide(family[-1])
             families.append(family)
             total += len(family)
-        self._count_lines(families)
+        count_lines(self, families)
         for family in families:
             previous: list[dict] = []
             for offer in family:
-                previous = self._lines(offer, previous)
+                previous = price_lines(self, offer, previous)
         return families
 
     def _family(self, party: dict) -> list[dict]:
@@ -186,127 +181,6 @@ class OfferBuilder:
         """A moment of a working day (09:00-19:00 at UTC+3), never in the future."""
         at = datetime.combine(day, time(6)) + timedelta(seconds=int(self.rng.random() * 36000))
         return min(at, self.now - timedelta(minutes=self.rng.randrange(5, 600)))
-
-    def _count_lines(self, families: list[list[dict]]) -> None:
-        """1-12 lines an offer, revisions about as many as before; LINES in all, exactly."""
-        rng = self.rng
-        sizes = cumulative(list(range(1, 13)), LINE_WEIGHTS)
-        for family in families:
-            n = pick(rng, sizes)
-            for offer in family:
-                offer["_n"] = n
-                n = min(12, max(1, n + rng.choices((-1, 0, 1), (10, 70, 20))[0]))
-        singles = [family[0] for family in families if len(family) == 1]
-        missing = LINES - sum(offer["_n"] for family in families for offer in family)
-        while missing:
-            offer, step = rng.choice(singles), 1 if missing > 0 else -1
-            if 1 <= offer["_n"] + step <= 12:
-                offer["_n"] += step
-                missing -= step
-
-    # --- lines --------------------------------------------------------------------------------
-
-    def _lines(self, offer: dict, previous: list[dict]) -> list[dict]:
-        """The offer's lines (a revision starts from its predecessor's) and its totals."""
-        rng = self.rng
-        lines = [dict(line) for line in previous[: offer["_n"]]]
-        if lines and rng.random() < 0.6:  # what the client asked to change
-            line = rng.choice(lines)
-            if rng.random() < 0.5:
-                line["quantity"] = max(Decimal(1), (line["quantity"] * Decimal("1.5")).quantize(1))
-            else:
-                line["discount_percent"] = Decimal(rng.choice(PLAIN))
-        recent = offer["offer_date"] > self.today - timedelta(days=365)
-        used = {line["product_id"] for line in lines}
-        while len(lines) < offer["_n"]:
-            lines.append(self._new_line(offer, used, recent))
-        if offer["_big"]:
-            rng.choice(lines)["discount_percent"] = Decimal(rng.choice(BIG))
-        tags = offer["_party"]["tags"]
-        catalogue = self.catalogue
-        wide = catalogue.rules_for(tags, None)
-        priced = []
-        for position, line in enumerate(lines, start=1):
-            line["position"] = position
-            if line["product_id"] and line["price_source"] != "manual":
-                pid = line["product_id"]
-                rules = wide + catalogue.rules_for(tags, pid)
-                tiers = catalogue.tiers[pid]
-                price = best_price(line["list_price"], line["quantity"], rules, tiers)
-                line.update(unit_price=price.amount, price_source=price.source.value)
-                line["price_note"] = price.note
-            amounts = line_amounts(
-                line["quantity"],
-                line["unit_price"],
-                line["discount_percent"],
-                line["vat_rate"],
-                self.with_vat,
-            )
-            line.update(amount=amounts.amount, discount_amount=amounts.discount)
-            line.update(net_amount=amounts.net, vat_amount=amounts.vat)
-            line["total_amount"] = amounts.total
-            revenue = RevenueType(line["revenue_type"])
-            priced.append(PricedLine(amounts, revenue, line["discount_percent"]))
-        totals = offer_totals(priced)
-        offer.update(
-            subtotal=totals.subtotal,
-            discount_total=totals.discount,
-            net_total=totals.net,
-            vat_total=totals.vat,
-            total=totals.total,
-            one_off_total=totals.one_off,
-            monthly_total=totals.monthly,
-            yearly_total=totals.yearly,
-            max_discount=totals.max_discount,
-            _lines=lines,
-        )
-        return lines
-
-    def _new_line(self, offer: dict, used: set, recent: bool) -> dict:
-        rng = self.rng
-        line = {"discount_percent": Decimal(rng.choice(PLAIN) if rng.random() < 0.25 else 0)}
-        if rng.random() < 0.05:  # a line that is not in the catalogue
-            name = rng.choice(FREE_LINES)
-            price = Decimal(rng.randrange(500, 8000) // 50 * 50)
-            return {
-                **line,
-                "product_id": None,
-                "name": name,
-                "description": "",
-                "sku": "",
-                "unit": "рейс" if name == "Доставка на объект" else "шт",
-                "revenue_type": "one_off",
-                "quantity": Decimal(rng.randint(1, 3)),
-                "list_price": None,
-                "unit_price": price,
-                "price_source": "manual",
-                "price_note": "",
-                "vat_rate": Decimal(20),
-            }
-        product = pick(rng, self.catalogue.picks[recent])
-        for _ in range(5):
-            if product["id"] not in used:
-                break
-            product = pick(rng, self.catalogue.picks[recent])
-        used.add(product["id"])
-        line.update(
-            {key: product[key] for key in ("name", "description", "sku", "unit", "revenue_type")},
-            product_id=product["id"],
-            quantity=_quantity(rng, product["unit"]),
-            list_price=product["list_price"],
-            unit_price=product["list_price"],
-            price_source="list",
-            price_note="",
-            vat_rate=product["vat_rate"],
-        )
-        if offer["currency"] != "UAH":  # the catalogue is in hryvnias: the price typed in
-            line["unit_price"] = money(product["list_price"] / offer["exchange_rate"])
-            line["price_source"] = "manual"
-        elif rng.random() < 0.03:  # a price agreed by hand
-            factor = Decimal(rng.randrange(80, 96)) / 100
-            line["unit_price"] = money(product["list_price"] * factor)
-            line["price_source"] = "manual"
-        return line
 
     # --- ids, numbers, history, sales ---------------------------------------------------------
 
@@ -468,19 +342,3 @@ def _insert(rows: dict[str, list[dict]], chunk: int = 5_000) -> None:
 
 def _display(offer: dict) -> str:
     return offer["number"] if offer["revision"] == 1 else f"{offer['number']}-v{offer['revision']}"
-
-
-def _quantity(rng: random.Random, unit: str) -> Decimal:
-    """How much of an item an offer asks for, as people order it in that unit."""
-    if unit == "шт":
-        low, high = rng.choices([(1, 4), (5, 20), (20, 120)], [60, 30, 10])[0]
-        return Decimal(rng.randint(low, high))
-    if unit == "пог. м":
-        return Decimal(rng.randint(24, 90)) / 10
-    if unit == "м":
-        return Decimal(rng.randint(5, 120))
-    if unit == "ч":
-        return Decimal(rng.randint(2, 40))
-    if unit == "мес.":
-        return Decimal(rng.choice([1, 3, 6, 12]))
-    return Decimal(1)
