@@ -14,21 +14,15 @@ from crm.services.clock import local_today
 from crm.services.errors import DomainError, EditConflictError, PermissionDeniedError
 from crm.services.offer_list import OfferFilter, list_offers
 from crm.services.offer_pdf import offer_pdf_bytes
-from tests.factories import make_party, make_user
+from tests.factories import make_user
 from tests.services.offer_helpers import make_product
 
 
 @pytest.fixture
-def party(manager):
-    return make_party(manager, "ТОВ «Ґудзик і Єнот»")
-
-
-@pytest.fixture
-def offer(manager, party):
-    created = offers.create_offer(manager, party.id)
-    offer_lines.add_product_line(manager, created, make_product().id, D(2), created.version)
+def offer(manager, offer):  # the shared empty draft, with a line
+    offer_lines.add_product_line(manager, offer, make_product().id, D(2), offer.version)
     db.session.commit()
-    return created
+    return offer
 
 
 def events(offer) -> list[tuple[str, str]]:  # noqa: ANN001

@@ -33,18 +33,6 @@ from tests.factories import make_contact, make_party, make_user
 from tests.services.offer_helpers import add_tier, make_product
 
 
-@pytest.fixture
-def party(manager):
-    return make_party(manager, "ТОВ «Ґудзик і Єнот»")
-
-
-@pytest.fixture
-def offer(manager, party):
-    created = offers.create_offer(manager, party.id)
-    db.session.commit()
-    return created
-
-
 def _add(actor, offer, product, quantity="1"):
     line = offer_lines.add_product_line(actor, offer, product.id, D(quantity), offer.version)
     db.session.commit()
